@@ -1,0 +1,246 @@
+"""Interval programs: the one definition of their limits and device form.
+
+A program is a name, a language and a list of items; an item is a segment
+``[kind, duration_ms]`` or a repeat block ``["x", count, [items]]``.  The host
+compiles shorthand or TOML into this form; the watch loads it from JSON and
+checks it again with the same code, because the watch trusts nothing.
+
+The canonical device JSON is written by ``canonical_json`` (fixed key order,
+no spaces, UTF-8), so both interpreters produce the same bytes, and its
+SHA-256 prefix is the program's identity.
+"""
+
+import json
+
+try:
+    from micropython import const
+except ImportError:  # CPython
+    def const(__x):
+        return __x
+
+FORMAT_VERSION = const(1)
+
+WARMUP = const(0)
+WALK = const(1)
+RUN = const(2)
+REST = const(3)
+COOLDOWN = const(4)
+KINDS = ("warmup", "walk", "run", "rest", "cooldown")
+LANGS = ("en", "nl")
+
+MIN_SEGMENT_MS = const(5000)
+MAX_SEGMENT_MS = const(7200000)  # 2 h
+MAX_TOTAL_MS = const(14400000)  # 4 h
+MAX_SEGMENTS = const(250)  # expanded
+MAX_DEPTH = const(2)  # repeat blocks inside repeat blocks, no deeper
+MAX_REPEAT = const(250)
+MAX_NAME = const(40)
+MAX_JSON_BYTES = const(16384)
+ID_HEX = const(16)  # program id: this many hex digits of the SHA-256
+
+
+class ProgramError(ValueError):
+    """A program that must not be played; the message says where and why."""
+
+
+def seconds_text(ms):
+    """A duration as people write it: 90 s -> '1m30s', 2 h -> '2h', 1500 ms -> '1500 ms'."""
+    if ms % 1000:
+        return "%d ms" % ms
+    s = ms // 1000
+    h, m, s = s // 3600, s // 60 % 60, s % 60
+    out = ""
+    if h:
+        out += "%dh" % h
+    if m:
+        out += "%dm" % m
+    if s or not out:
+        out += "%ds" % s
+    return out
+
+
+class Program:
+    """A checked program: name, lang and items in device form."""
+
+    def __init__(self, name, lang, items):
+        self.name = name
+        self.lang = lang
+        self.items = items
+        self.segments = 0  # expanded count
+        self.total_ms = 0
+        self.run_ms = 0
+        _check_items(self, items, 1, [0])
+
+    def to_json(self):
+        return canonical_json(self)
+
+    def id(self):
+        return program_id(canonical_json(self))
+
+    def expand(self):
+        return Expanded(self)
+
+
+def _place(counter):
+    return "segment %d" % counter[0]
+
+
+def _after(counter):
+    return "after segment %d" % counter[0] if counter[0] else "at the start"
+
+
+def _check_items(prog, items, depth, counter, times=1):
+    if type(items) is not list or not items:
+        raise ProgramError("%s: a program needs at least one segment" % (
+            "repeat block " + _after(counter) if depth > 1 else "program"))
+    for item in items:
+        if type(item) is not list or not item:
+            raise ProgramError("%s: an item must be a segment or a repeat block" % _after(counter))
+        if item[0] == "x":
+            if depth > MAX_DEPTH:
+                raise ProgramError("%s: repeats are nested more than %d levels deep" % (
+                    _after(counter), MAX_DEPTH))
+            if len(item) != 3 or type(item[1]) is not int:
+                raise ProgramError("%s: a repeat block is [\"x\", count, [items]]" % _after(counter))
+            count = item[1]
+            if count < 1 or count > MAX_REPEAT:
+                raise ProgramError("%s: repeat count %d is not between 1 and %d" % (
+                    _after(counter), count, MAX_REPEAT))
+            _check_items(prog, item[2], depth + 1, counter, times * count)
+            continue
+        counter[0] += 1
+        where = _place(counter)
+        if len(item) != 2 or type(item[0]) is not str or type(item[1]) is not int:
+            raise ProgramError("%s: a segment is [kind, duration_ms]" % where)
+        if item[0] not in KINDS:
+            raise ProgramError("%s: unknown kind %r (one of %s)" % (where, item[0], ", ".join(KINDS)))
+        ms = item[1]
+        if ms < MIN_SEGMENT_MS:
+            raise ProgramError("%s: %s is shorter than the %d s minimum" % (
+                where, seconds_text(ms), MIN_SEGMENT_MS // 1000))
+        if ms > MAX_SEGMENT_MS:
+            raise ProgramError("%s: %s is longer than the %d h maximum" % (
+                where, seconds_text(ms), MAX_SEGMENT_MS // 3600000))
+        prog.segments += times
+        if prog.segments > MAX_SEGMENTS:
+            raise ProgramError("%s: the program expands to more than %d segments" % (where, MAX_SEGMENTS))
+        prog.total_ms += ms * times
+        if prog.total_ms > MAX_TOTAL_MS:
+            raise ProgramError("%s: the program lasts more than %d h" % (where, MAX_TOTAL_MS // 3600000))
+        if item[0] == "run":
+            prog.run_ms += ms * times
+
+
+def make(name, lang, items):
+    """A checked Program from its parts (host authoring and the device loader)."""
+    if type(name) is not str:
+        raise ProgramError("name: must be text")
+    if len(name) > MAX_NAME:
+        raise ProgramError("name: %d characters, at most %d" % (len(name), MAX_NAME))
+    for ch in name:
+        if ord(ch) < 32:
+            raise ProgramError("name: control characters are not allowed")
+    if lang not in LANGS:
+        raise ProgramError("lang: %r is not one of %s" % (lang, ", ".join(LANGS)))
+    return Program(name, lang, items)
+
+
+def loads(text):
+    """A checked Program from device JSON (bytes or str); ProgramError otherwise."""
+    if len(text) > MAX_JSON_BYTES:
+        raise ProgramError("program: %d bytes, at most %d" % (len(text), MAX_JSON_BYTES))
+    if not isinstance(text, str):
+        try:
+            text = text.decode("utf-8")
+        except (UnicodeError, ValueError):
+            raise ProgramError("program: not UTF-8 text") from None
+    try:
+        obj = json.loads(text)
+    except (ValueError, TypeError):
+        raise ProgramError("program: not valid JSON") from None
+    if type(obj) is not dict:
+        raise ProgramError("program: must be a JSON object")
+    if obj.get("v") != FORMAT_VERSION:
+        raise ProgramError("program: format version %r, this firmware reads %d" % (
+            obj.get("v"), FORMAT_VERSION))
+    for key in obj:
+        if key not in ("v", "name", "lang", "items"):
+            raise ProgramError("program: unknown field %r" % key)
+    return make(obj.get("name", ""), obj.get("lang", "en"), obj.get("items"))
+
+
+def _json_str(s):
+    out = ['"']
+    for ch in s:
+        if ch == '"' or ch == "\\":
+            out.append("\\" + ch)
+        elif ord(ch) < 32:
+            out.append("\\u%04x" % ord(ch))
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def _items_json(items):
+    parts = []
+    for item in items:
+        if item[0] == "x":
+            parts.append('["x",%d,%s]' % (item[1], _items_json(item[2])))
+        else:
+            parts.append('["%s",%d]' % (item[0], item[1]))
+    return "[" + ",".join(parts) + "]"
+
+
+def canonical_json(prog):
+    return '{"v":%d,"name":%s,"lang":"%s","items":%s}' % (
+        FORMAT_VERSION, _json_str(prog.name), prog.lang, _items_json(prog.items))
+
+
+def program_id(canon):
+    import binascii
+    import hashlib
+
+    digest = hashlib.sha256(canon.encode("utf-8")).digest()
+    return binascii.hexlify(digest).decode()[:ID_HEX]
+
+
+class Expanded:
+    """The program unrolled into flat arrays the engine reads without allocating.
+
+    ``start_ms[i]`` is the planned offset of segment i from the session start
+    (``start_ms[n]`` is the total); ``round_no[i]``/``rounds[i]`` place it in its
+    innermost repeat block (0/0 outside any block).
+    """
+
+    def __init__(self, prog):
+        import array
+
+        n = prog.segments
+        self.n = n
+        self.kind = bytearray(n)
+        self.start_ms = array.array("i", bytes(4 * (n + 1)))
+        self.round_no = bytearray(n)
+        self.rounds = bytearray(n)
+        self.run_ms = prog.run_ms
+        self._i = 0
+        self._t = 0
+        self._fill(prog.items, 0, 0)
+        self.start_ms[n] = self._t
+
+    def _fill(self, items, round_no, rounds):
+        for item in items:
+            if item[0] == "x":
+                for r in range(item[1]):
+                    self._fill(item[2], r + 1, item[1])
+                continue
+            i = self._i
+            self.kind[i] = KINDS.index(item[0])
+            self.start_ms[i] = self._t
+            self.round_no[i] = round_no
+            self.rounds[i] = rounds
+            self._t += item[1]
+            self._i = i + 1
+
+    def duration_ms(self, i):
+        return self.start_ms[i + 1] - self.start_ms[i]

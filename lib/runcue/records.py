@@ -1,0 +1,140 @@
+"""Framed binary log records: the one definition of the flash log format.
+
+A frame is ``type:u8  len:u8  payload[len]  crc32:u32le`` where the CRC
+covers type, len and payload.  A session is a START frame (which carries its
+sequence number) followed by its own frames; a frame's index within its
+session is its position, so the sequence number is written once per session.
+All multi-byte fields are little-endian; times inside a session are whole
+seconds of active (unpaused) time since its start.
+
+Payloads (``struct`` formats):
+
+  START    <IQBBIHIB  seq, program id (8 bytes of the hex id), plan week,
+                      plan session (0xFF/0xFF: no plan), RTC unix seconds
+                      (0: clock unset), boot count, uptime seconds, mood
+                      before (0: not answered)
+  SEG      <H         the next segment began at this active second
+  SKIP     <H         the client skipped to the next segment at this second
+  PAUSE    <H         paused at this active second
+  RESUME   <H         resumed after this many paused seconds
+  END      <BHI       status, active seconds done, wall seconds (with pauses)
+  CHECKIN  <BBB       mood after (1-5), talked (0 no, 1 yes), stop reason
+                      (0 none/not asked); 0 everywhere means skipped
+  SUMMARY  <IQBBIHIBBHIBBB  a whole session in one frame, START fields then
+                      END and CHECKIN fields; written when logging was off
+
+Decoding never trusts the bytes: ``decode_frame`` raises RecordError on a
+short buffer, a bad length, an unknown type or a CRC mismatch.
+"""
+
+import struct
+from binascii import crc32
+
+try:
+    from micropython import const
+except ImportError:  # CPython
+    def const(__x):
+        return __x
+
+FORMAT_VERSION = const(1)
+
+START = const(1)
+SEG = const(2)
+SKIP = const(3)
+PAUSE = const(4)
+RESUME = const(5)
+END = const(6)
+CHECKIN = const(7)
+SUMMARY = const(8)
+
+TYPE_NAMES = ("", "start", "seg", "skip", "pause", "resume", "end", "checkin", "summary")
+FORMATS = ("", "<IQBBIHIB", "<H", "<H", "<H", "<H", "<BHI", "<BBB", "<IQBBIHIBBHIBBB")
+
+COMPLETED = const(1)
+STOPPED = const(2)
+INTERRUPTED = const(3)
+STATUS_NAMES = ("", "completed", "stopped", "interrupted")
+
+REASONS = ("", "tired", "pain", "unwell", "other")
+NO_PLAN = const(0xFF)
+
+HEADER = const(2)
+TRAILER = const(4)
+OVERHEAD = const(6)
+MAX_PAYLOAD = const(40)
+MAX_FRAME = const(46)
+
+
+class RecordError(ValueError):
+    """Bytes that are not a whole, intact record."""
+
+
+def payload_size(rtype):
+    return struct.calcsize(FORMATS[rtype])
+
+
+def encode_into(buf, rtype, *fields):
+    """Write one frame into ``buf`` (a bytearray of MAX_FRAME); return its length."""
+    fmt = FORMATS[rtype]
+    n = struct.calcsize(fmt)
+    buf[0] = rtype
+    buf[1] = n
+    struct.pack_into(fmt, buf, HEADER, *fields)
+    struct.pack_into("<I", buf, HEADER + n, crc32(memoryview(buf)[:HEADER + n]))
+    return HEADER + n + TRAILER
+
+
+def encode(rtype, *fields):
+    buf = bytearray(MAX_FRAME)
+    return bytes(buf[:encode_into(buf, rtype, *fields)])
+
+
+def frame_length(buf, pos):
+    """Length of the frame at ``pos`` if its header is plausible, else 0."""
+    if len(buf) - pos < OVERHEAD:
+        return 0
+    rtype = buf[pos]
+    if rtype < START or rtype > SUMMARY or buf[pos + 1] != payload_size(rtype):
+        return 0
+    return buf[pos + 1] + OVERHEAD
+
+
+def check_frame(buf, pos):
+    """Length of an intact frame at ``pos``; 0 when it is torn, corrupt or unknown."""
+    n = frame_length(buf, pos)
+    if not n or len(buf) - pos < n:
+        return 0
+    mv = memoryview(buf)
+    (crc,) = struct.unpack_from("<I", buf, pos + n - TRAILER)
+    if crc32(mv[pos:pos + n - TRAILER]) != crc:
+        return 0
+    return n
+
+
+def decode_frame(buf, pos=0):
+    """(type, fields tuple, frame length) of the frame at ``pos``; RecordError if not intact."""
+    n = check_frame(buf, pos)
+    if not n:
+        raise RecordError("no intact record at byte %d" % pos)
+    rtype = buf[pos]
+    return rtype, struct.unpack_from(FORMATS[rtype], buf, pos + HEADER), n
+
+
+def decode_all(buf):
+    """Every frame of ``buf`` in order; RecordError at the first bad one."""
+    out = []
+    pos = 0
+    while pos < len(buf):
+        rtype, fields, n = decode_frame(buf, pos)
+        out.append((rtype, fields))
+        pos += n
+    return out
+
+
+def id_bytes(hex_id):
+    """The 8-byte integer form of a 16-hex-digit program id, for START."""
+    return int(hex_id, 16)
+
+
+def id_hex(value):
+    return "%016x" % value

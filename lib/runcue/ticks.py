@@ -1,0 +1,41 @@
+"""Wrap-safe millisecond tick arithmetic with an explicit period.
+
+ESP32 and RP2040 tick counters wrap at 2**30; the unix port's only at 2**62,
+so the core keeps its own period and tests can cross a wrap on any interpreter.
+Every intermediate value stays below 2**30 in magnitude, so on a 32-bit board
+none of these ever becomes a heap-allocated big integer.
+"""
+
+try:
+    from micropython import const
+except ImportError:  # CPython
+    def const(__x):
+        return __x
+
+PERIOD = const(0x40000000)  # 2**30
+MASK = const(0x3FFFFFFF)
+HALF = const(0x20000000)
+
+
+def wrap(t):
+    """A raw tick count (any size) folded into the period."""
+    return t & MASK
+
+
+def add(t, delta):
+    """t + delta in the period; |delta| < HALF."""
+    if delta >= 0:
+        if t >= PERIOD - delta:
+            return t - (PERIOD - delta)
+        return t + delta
+    if t < -delta:
+        return t + (PERIOD + delta)
+    return t + delta
+
+
+def diff(a, b):
+    """a - b as a signed distance in (-HALF, HALF]."""
+    d = (a - b) & MASK
+    if d > HALF:
+        return d - PERIOD
+    return d
