@@ -18,8 +18,9 @@ Payloads (``struct`` formats):
   PAUSE    <H         paused at this active second
   RESUME   <H         resumed after this many paused seconds
   END      <BHI       status, active seconds done, wall seconds (with pauses)
-  CHECKIN  <BBB       mood after (1-5), talked (0 no, 1 yes), stop reason
-                      (0 none/not asked); 0 everywhere means skipped
+  CHECKIN  <BBB       mood after (1-5), talk test (1 could talk, 2 could
+                      not), stop reason (index in REASONS); 0 everywhere
+                      means not answered
   SUMMARY  <IQBBIHIBBHIBBB  a whole session in one frame, START fields then
                       END and CHECKIN fields; written when logging was off
 
@@ -56,6 +57,7 @@ INTERRUPTED = const(3)
 STATUS_NAMES = ("", "completed", "stopped", "interrupted")
 
 REASONS = ("", "tired", "pain", "unwell", "other")
+TALK_ANSWERS = ("", "yes", "no")
 NO_PLAN = const(0xFF)
 
 HEADER = const(2)

@@ -1,0 +1,198 @@
+"""The watch app: one event loop that sleeps until the next deadline.
+
+The loop asks the engine, the cue player and the screen for their next
+deadline, sleeps until the earliest (or a button press) and handles what is
+due.  Nothing is timed by adding up sleeps: the engine computes every deadline
+from the session start.  A record is written after its cue has played, never
+between a deadline and its cue (a flush can take tens of ms on real flash).
+"""
+
+import screens
+import ui
+from runcue import cues, engine, program, records, ticks
+from runcue.logstore import LogStore
+
+PROGRAM_FILE = "/program.json"
+NOTE_FILE = "/note"  # left by the sync service: "synced 3" or "program"
+LOG_DIR = "/log"
+
+
+def load_program():
+    """(Program, None) from flash, or (None, why) - the watch checks again."""
+    try:
+        with open(PROGRAM_FILE, "rb") as f:
+            return program.loads(f.read()), None
+    except OSError:
+        return None, None
+    except program.ProgramError as e:
+        return None, str(e)
+
+
+class App:
+    def __init__(self, board):
+        self.board = board
+        self.painter = ui.Painter(board.fb, board.WIDTH, board.HEIGHT)
+        self.store = LogStore(LOG_DIR)
+        self.store.open()
+        self.player = cues.CuePlayer(board.buzzer, board.vibrator)
+        self.prog, self.prog_error = load_program()
+        self.lang = self.prog.lang if self.prog else "en"
+        self.t = ui.TEXTS[self.lang]
+        self.week_done = 0
+        self.week_target = 0
+        self.note = self._read_note()
+        self.session = None
+        self.seq = 0
+        self.pending = []  # records waiting for their cue to finish
+        self.answers = bytearray(3)  # mood after, talk test, stop reason
+        self.done_ms = 0
+        self.screen = None
+        self.go(screens.Home)
+
+    def _read_note(self):
+        import os
+
+        try:
+            with open(NOTE_FILE) as f:
+                note = f.read().split()
+            os.remove(NOTE_FILE)
+        except OSError:
+            return ""
+        if note and note[0] == "synced":
+            return self.t["synced"] % int(note[1])
+        if note and note[0] == "program":
+            return self.t["updated"]
+        return ""
+
+    # -- screens ---------------------------------------------------------------
+
+    def go(self, screen_class):
+        self.screen = screen_class(self)
+        self.redraw()
+
+    def redraw(self):
+        self.painter.clear()
+        self.screen.draw()
+        self.board.show(self.screen.NAME)
+
+    def in_session(self):
+        """True from the start of a run until its check-in is answered."""
+        return self.session is not None
+
+    # -- the loop --------------------------------------------------------------
+
+    def run(self):
+        board = self.board
+        while True:
+            self.update(board.ticks())
+            press = board.wait(self.next_deadline())
+            if press:
+                self.update(board.ticks())
+                self.screen.press(press)
+
+    def next_deadline(self):
+        d = -1
+        if self.session is not None:
+            d = self.session.next_deadline()
+        p = self.player.next_deadline()
+        if p >= 0 and (d < 0 or ticks.diff(p, d) < 0):
+            d = p
+        return d
+
+    def update(self, now):
+        s = self.session
+        if s is not None:
+            ev = s.tick(now)
+            while ev != engine.EV_NONE:
+                self.on_event(ev, now)
+                ev = s.tick(now)
+        self.player.step(now)
+        if self.pending and not self.player.playing:
+            self.write_pending()
+
+    def write_pending(self):
+        for rtype, fields in self.pending:
+            if rtype == records.END:
+                self.store.end(*fields)
+            else:
+                self.store.append(rtype, *fields)
+        self.pending = []
+
+    def cue(self, event, now):
+        kind = self.session.kind if self.session else 0
+        self.player.play(cues.tone_for_event(event, kind), now, cues.vib_for_event(event, kind))
+
+    def on_event(self, ev, now):
+        s = self.session
+        if ev == engine.EV_SECOND:
+            if self.screen.NAME in ("running", "paused"):
+                self.redraw()
+            return
+        self.cue(ev, now)
+        if ev == engine.EV_SEGMENT:
+            if s.seg:
+                self.pending.append((records.SKIP if s.skipped else records.SEG, (s.active_ms(now) // 1000,)))
+            if self.screen.NAME == "running":
+                self.redraw()
+        elif ev == engine.EV_FINISHED:
+            self.finish(now)
+
+    # -- session actions (called by screens) ----------------------------------
+
+    def start_session(self, mood_before):
+        now = self.board.ticks()
+        exp = self.prog.expand()
+        self.session = engine.Session(exp)
+        self.answers[0] = self.answers[1] = self.answers[2] = 0
+        self.seq = self.store.begin(self.prog.id(), records.NO_PLAN, records.NO_PLAN, self.board.rtc(),
+                                    self.board.uptime_s(), mood_before)
+        self.session.start(now)
+        self.cue(engine.EV_SEGMENT, now)
+        self.go(screens.Running)
+
+    def pause(self):
+        now = self.board.ticks()
+        if self.session.pause(now) == engine.EV_PAUSED:
+            self.cue(engine.EV_PAUSED, now)
+            self.pending.append((records.PAUSE, (self.session.active_ms(now) // 1000,)))
+            self.go(screens.Paused)
+
+    def resume(self):
+        now = self.board.ticks()
+        s = self.session
+        paused = ticks.diff(now, s.pause_tick)
+        if s.resume(now) == engine.EV_RESUMED:
+            self.cue(engine.EV_RESUMED, now)
+            self.pending.append((records.RESUME, (paused // 1000,)))
+            self.go(screens.Running)
+
+    def skip(self):
+        now = self.board.ticks()
+        ev = self.session.skip(now)
+        if ev != engine.EV_NONE:
+            self.on_event(ev, now)
+
+    def stop(self):
+        now = self.board.ticks()
+        if self.session.stop(now) == engine.EV_FINISHED:
+            self.cue(engine.EV_FINISHED, now)
+            self.finish(now)
+
+    def finish(self, now):
+        s = self.session
+        self.done_ms = s.active_ms(now)
+        wall_ms = ticks.diff(now, s.start_tick)
+        self.pending.append((records.END, (s.status, self.done_ms // 1000, wall_ms // 1000)))
+        self.go(screens.MoodAfter)
+
+    def finish_checkin(self):
+        if self.pending:  # answered before the finish cue was over
+            self.player.stop()
+            self.write_pending()
+        a = self.answers
+        self.store.checkin(a[0], a[1], a[2])
+        self.go(screens.Summary)
+
+    def close_session(self):
+        self.session = None
+        self.go(screens.Home)

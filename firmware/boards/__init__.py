@@ -1,0 +1,28 @@
+"""Board modules: one per watch, each with a ``Board`` class of the same shape.
+
+A board gives: ``NAME``, ``WIDTH``/``HEIGHT`` and ``fb`` (a framebuf.FrameBuffer),
+``buzzer`` (``tone(freq_hz)``, ``off()``), ``vibrator`` (``on()``, ``off()``) or
+None, ``mount()`` (LittleFS at '/'), ``ticks()`` (ms in the 2**30 period of
+runcue.ticks), ``uptime_s()``, ``rtc()`` (UTC unix seconds, 0 when unset),
+``set_rtc(unix)``, ``battery_pct()`` (-1 when unknown), ``show(screen)`` (send
+``fb`` to the display; ``screen`` names it for the simulator), and
+``wait(deadline)`` which sleeps until the tick ``deadline`` (-1: no deadline)
+or a button press and returns the press (BTN_A, BTN_B, plus LONG) or 0.
+"""
+
+BTN_A = 1  # the front button: start, ok, pause/resume
+BTN_B = 2  # the side button: next option, skip segment
+LONG = 4  # added for a long press (stop)
+
+
+def load():
+    """The board module for the platform this firmware runs on."""
+    import sys
+
+    if sys.platform == "esp32":
+        from boards import m5stickc_plus2 as mod
+    elif sys.platform == "rp2":
+        from boards import pico_oled as mod
+    else:
+        from boards import sim as mod
+    return mod.Board()

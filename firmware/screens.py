@@ -1,0 +1,212 @@
+"""The watch's screens, one small class each.
+
+Every screen has ``NAME`` (what the simulator reports and tests look for),
+``draw()`` and ``press(button)``; the App calls them and owns the session.
+Two buttons run everything: A (front) says yes/start/pause, B (side) moves
+to the next option or skips a segment; a long press on A asks to stop.
+"""
+
+from boards import BTN_A, BTN_B, LONG
+from runcue import engine, records
+from ui import mmss
+
+
+class Screen:
+    NAME = ""
+
+    def __init__(self, app):
+        self.app = app
+        self.t = app.t
+        self.p = app.painter
+
+    def draw(self):
+        pass
+
+    def press(self, button):
+        pass
+
+
+class Home(Screen):
+    """Next session, this week's count, and what the watch wants from you."""
+
+    NAME = "home"
+
+    def draw(self):
+        app, p, t = self.app, self.p, self.t
+        p.centred("runcue", 0)
+        if app.prog is None:
+            p.centred(t["no_program"], 20)
+            if app.prog_error:
+                p.text(app.prog_error[:16], 0, 32)
+            return
+        p.centred(app.prog.name[:16], 14)
+        if app.week_target:
+            p.centred(t["week"] % (app.week_done, app.week_target), 26)
+        if app.store.logging_off:
+            p.centred(t["logging_off"], 38)
+            p.centred(t["sync_me"], 47)
+        elif app.note:
+            p.centred(app.note, 40)
+        p.text(t["start"], 0, 56)
+        bat = app.board.battery_pct()
+        if bat >= 0:
+            p.text("%d%%" % bat, 96, 56)
+
+    def press(self, button):
+        if button == BTN_A and self.app.prog is not None:
+            self.app.note = ""
+            self.app.go(MoodBefore)
+
+
+class _Choice(Screen):
+    """A question answered by stepping through options with B and taking one with A."""
+
+    OPTIONS = ()
+    selected = 0
+
+    def options(self):
+        return self.OPTIONS
+
+    def title(self):
+        return ""
+
+    def draw(self):
+        self.p.choice(self.title(), self.options(), self.selected)
+        self.p.text(self.t["next"], 0, 56)
+
+    def press(self, button):
+        if button == BTN_B:
+            self.selected = (self.selected + 1) % len(self.options())
+            self.app.redraw()
+        elif button == BTN_A:
+            self.chosen(self.selected)
+
+
+class MoodBefore(_Choice):
+    NAME = "checkin_before"
+
+    def options(self):
+        return (self.t["skip"], "1", "2", "3", "4", "5")
+
+    def title(self):
+        return self.t["mood_before"]
+
+    def chosen(self, i):
+        self.app.start_session(i)  # 0: skipped, else mood 1-5
+
+
+class Running(Screen):
+    """Segment kind in big letters, time left, round i/n, whole-session bar."""
+
+    NAME = "running"
+
+    def draw(self):
+        app, p, t = self.app, self.p, self.t
+        s = app.session
+        now = app.board.ticks()
+        exp = s.exp
+        if exp.rounds[s.seg]:
+            p.text(t["round"] % (exp.round_no[s.seg], exp.rounds[s.seg]), 0, 0)
+        p.text("%d/%d" % (s.seg + 1, s.n), 128 - 8 * len("%d/%d" % (s.seg + 1, s.n)), 0)
+        p.centred(t["kinds"][s.kind], 11, 2)
+        p.centred(mmss(s.remaining_ms(now)), 30, 3)
+        p.bar(57, s.total_ms - s.session_remaining_ms(now), s.total_ms)
+
+    def press(self, button):
+        app = self.app
+        if button == BTN_A:
+            app.pause()
+        elif button == BTN_B:
+            app.skip()
+        elif button == BTN_A + LONG:
+            app.go(StopConfirm)
+
+
+class Paused(Screen):
+    NAME = "paused"
+
+    def draw(self):
+        app, p, t = self.app, self.p, self.t
+        s = app.session
+        p.centred(t["paused"], 8, 2)
+        p.centred(t["kinds"][s.kind] + " " + mmss(s.remaining_ms(app.board.ticks())), 32)
+        p.text(t["resume"], 0, 56)
+
+    def press(self, button):
+        if button == BTN_A:
+            self.app.resume()
+        elif button == BTN_A + LONG:
+            self.app.go(StopConfirm)
+
+
+class StopConfirm(Screen):
+    NAME = "stop_confirm"
+
+    def draw(self):
+        p, t = self.p, self.t
+        p.centred(t["stop_q"], 16)
+        p.text(t["stop_yes"], 0, 40)
+        p.text(t["stop_no"], 0, 52)
+
+    def press(self, button):
+        app = self.app
+        if button == BTN_A:
+            app.stop()
+        elif button == BTN_B:
+            app.go(Paused if app.session.state == engine.PAUSED else Running)
+
+
+class MoodAfter(MoodBefore):
+    NAME = "checkin_after"
+
+    def chosen(self, i):
+        self.app.answers[0] = i
+        self.app.go(TalkTest)
+
+
+class TalkTest(_Choice):
+    NAME = "checkin_talk"
+
+    def options(self):
+        return (self.t["yes"], self.t["no"], self.t["skip"])
+
+    def title(self):
+        return self.t["talk"]
+
+    def chosen(self, i):
+        app = self.app
+        app.answers[1] = (1, 2, 0)[i]  # records: 1 talked, 2 could not, 0 skipped
+        if app.session.status == engine.STOPPED:
+            app.go(StopReason)
+        else:
+            app.finish_checkin()
+
+
+class StopReason(_Choice):
+    NAME = "checkin_reason"
+
+    def options(self):
+        return self.t["reasons"][1:] + (self.t["skip"],)
+
+    def title(self):
+        return self.t["why"]
+
+    def chosen(self, i):
+        self.app.answers[2] = 0 if i == len(records.REASONS) - 1 else i + 1
+        self.app.finish_checkin()
+
+
+class Summary(Screen):
+    NAME = "summary"
+
+    def draw(self):
+        app, p, t = self.app, self.p, self.t
+        s = app.session
+        title = t["done"] if s.status == engine.COMPLETED else t["stopped"]
+        p.centred(title, 8, 2 if len(title) <= 8 else 1)
+        p.centred(t["of"] % (mmss(app.done_ms), mmss(s.total_ms)), 34)
+        p.text("A: ok", 0, 56)
+
+    def press(self, button):
+        if button == BTN_A:
+            self.app.close_session()

@@ -1,0 +1,140 @@
+"""Drawing for the watch's screens: texts in NL and EN, big glanceable digits.
+
+Screens are laid out for the smallest board profile, a 128x64 mono display
+(16 columns x 8 rows of the built-in 8x8 font); larger displays centre that
+layout.  Text is scaled from the built-in font, so no font files are needed.
+"""
+
+import framebuf
+
+TEXTS = {
+    "en": {
+        "kinds": ("WARM-UP", "WALK", "RUN", "REST", "COOLDOWN"),
+        "start": "A: start",
+        "week": "%d of %d this week",
+        "no_program": "no program",
+        "logging_off": "logging off:",
+        "sync_me": "sync me",
+        "synced": "synced, %d new",
+        "updated": "program updated",
+        "battery_low": "battery low!",
+        "mood_before": "Mood now?",
+        "mood_after": "Mood now?",
+        "skip": "skip",
+        "talk": "Could you talk?",
+        "yes": "yes",
+        "no": "no",
+        "why": "Stopped: why?",
+        "reasons": ("", "tired", "pain", "unwell", "other"),
+        "round": "round %d/%d",
+        "paused": "PAUSED",
+        "resume": "A: resume",
+        "stop_q": "Stop the run?",
+        "stop_yes": "A: stop",
+        "stop_no": "B: go on",
+        "done": "Well done!",
+        "stopped": "Stopped",
+        "interrupted": "Interrupted",
+        "of": "%s of %s",
+        "next": "B: next  A: ok",
+        "plan_done": "plan finished",
+        "session": "session %d",
+    },
+    "nl": {
+        "kinds": ("OPWARMEN", "WANDELEN", "LOPEN", "RUST", "UITLOPEN"),
+        "start": "A: start",
+        "week": "%d van %d deze week",
+        "no_program": "geen programma",
+        "logging_off": "log staat uit:",
+        "sync_me": "synchroniseer",
+        "synced": "gesynct, %d nieuw",
+        "updated": "programma nieuw",
+        "battery_low": "batterij laag!",
+        "mood_before": "Stemming nu?",
+        "mood_after": "Stemming nu?",
+        "skip": "overslaan",
+        "talk": "Kon je praten?",
+        "yes": "ja",
+        "no": "nee",
+        "why": "Gestopt: waarom?",
+        "reasons": ("", "moe", "pijn", "onwel", "anders"),
+        "round": "ronde %d/%d",
+        "paused": "PAUZE",
+        "resume": "A: verder",
+        "stop_q": "Stoppen?",
+        "stop_yes": "A: stop",
+        "stop_no": "B: verder",
+        "done": "Goed gedaan!",
+        "stopped": "Gestopt",
+        "interrupted": "Onderbroken",
+        "of": "%s van %s",
+        "next": "B: volg.  A: ok",
+        "plan_done": "schema klaar",
+        "session": "sessie %d",
+    },
+}
+
+W = 128  # the layout's width; boards with a wider screen centre it
+H = 64
+
+
+def mmss(ms):
+    s = (ms + 999) // 1000  # a countdown shows 0:01 until the last millisecond
+    return "%d:%02d" % (s // 60, s % 60)
+
+
+class Painter:
+    """Draws the layout into a board's framebuffer (any size >= 128x64)."""
+
+    def __init__(self, fb, width, height):
+        self.fb = fb
+        self.x0 = (width - W) // 2
+        self.y0 = (height - H) // 2
+        self.width = width
+        self.height = height
+        self._glyph = framebuf.FrameBuffer(bytearray(8), 8, 8, framebuf.MONO_HLSB)
+
+    def clear(self):
+        self.fb.fill(0)
+
+    def text(self, s, x, y, scale=1):
+        if scale == 1:
+            self.fb.text(s, self.x0 + x, self.y0 + y, 1)
+            return
+        g = self._glyph
+        fb = self.fb
+        for ch in s:
+            g.fill(0)
+            g.text(ch, 0, 0, 1)
+            for gy in range(8):
+                for gx in range(8):
+                    if g.pixel(gx, gy):
+                        fb.fill_rect(self.x0 + x + gx * scale, self.y0 + y + gy * scale, scale, scale, 1)
+            x += 8 * scale
+
+    def centred(self, s, y, scale=1):
+        scale = min(scale, max(1, W // (8 * max(1, len(s)))))
+        self.text(s, (W - len(s) * 8 * scale) // 2, y, scale)
+
+    def bar(self, y, done, total):
+        self.fb.rect(self.x0, self.y0 + y, W, 6, 1)
+        if total > 0:
+            self.fb.fill_rect(self.x0 + 1, self.y0 + y + 1, (W - 2) * min(done, total) // total, 4, 1)
+
+    def choice(self, title, options, selected):
+        """A question with options; the selected one is shown inverted."""
+        self.clear()
+        self.centred(title, 0)
+        y = 14
+        x = 0
+        for i, opt in enumerate(options):
+            w = len(opt) * 8 + 4
+            if x + w > W:
+                x = 0
+                y += 12
+            if i == selected:
+                self.fb.fill_rect(self.x0 + x, self.y0 + y - 2, w, 11, 1)
+                self.fb.text(opt, self.x0 + x + 2, self.y0 + y, 0)
+            else:
+                self.text(opt, x + 2, y)
+            x += w + 2

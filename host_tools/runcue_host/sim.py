@@ -1,0 +1,169 @@
+"""`runcue sim run`: the unmodified firmware on the real MicroPython unix port.
+
+The host side of the simulator: it makes (or reuses) the flash image, builds
+the firmware bundle, writes the run's settings for ``simulator/sim_boot.py``,
+starts ``micropython`` on it, and turns the watch's event lines (stderr,
+``@cue``, ``@screen``...) into a buzzer timeline and PNG screenshots.
+"""
+
+import fcntl
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from pathlib import Path
+
+from runcue_host import deploy
+
+ROOT = deploy.ROOT
+SIMULATOR = ROOT / "simulator"
+MICROPYTHON = Path(sys.executable).parent / "micropython"
+BLOCK_SIZE = 4096
+BLOCKS = 128  # 512 KB of flash for the firmware, the program and the log
+RTC_BYTES = 512  # simhw.RTC_BYTES: the sim's battery-backed clock after the blocks
+RTC_MAGIC = b"RCRTC1"
+DAY_MS = 86400000
+
+
+class SimError(Exception):
+    """A sim run that could not be done (bad image, image in use...)."""
+
+
+def create_image(path, rtc_unix=None):
+    """A blank (erased) flash image whose RTC is set to ``rtc_unix`` (None: unset)."""
+    with open(path, "wb") as f:
+        f.write(b"\xff" * (BLOCK_SIZE * BLOCKS))
+        trailer = b"\xff" * RTC_BYTES
+        if rtc_unix:
+            trailer = RTC_MAGIC + struct.pack("<qq", rtc_unix, int(time.time()))
+            trailer += b"\xff" * (RTC_BYTES - len(trailer))
+        f.write(trailer)
+    os.chmod(path, 0o600)
+
+
+def lock_image(path):
+    """An open, flock-ed handle on the image: two sims never share one flash."""
+    fd = os.open(path, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise SimError("%s: the image is in use by another sim run or twin" % path) from None
+    return fd
+
+
+def default_client(sessions, gap_ms):
+    """The client who starts, follows the whole program and answers the check-in."""
+    script = []
+    for i in range(sessions):
+        script += [
+            {"on": "home", "presses": ["A"], "delay_ms": 1000 if i == 0 else gap_ms},
+            {"on": "checkin_before", "presses": ["B", "B", "B", "A"], "delay_ms": 400},  # mood 3
+            {"on": "checkin_after", "presses": ["B", "B", "B", "B", "A"], "delay_ms": 400},  # mood 4
+            {"on": "checkin_talk", "presses": ["A"], "delay_ms": 600},  # could talk: yes
+            {"on": "summary", "presses": ["A"], "delay_ms": 1500},
+        ]
+    return script
+
+
+def boot_config(image, **settings):
+    bundle, bid = deploy.build()
+    config = {"image": str(Path(image).resolve()), "block_size": BLOCK_SIZE, "bundle": str(bundle),
+              "bundle_id": bid}
+    config.update(settings)
+    return config
+
+
+def micropython_env():
+    env = dict(os.environ)
+    env["MICROPYPATH"] = ".frozen:" + str(SIMULATOR)
+    return env
+
+
+class RunResult:
+    def __init__(self, returncode, events, stderr_tail):
+        self.returncode = returncode
+        self.events = events  # [(kind, obj)] in order
+        self.stderr_tail = stderr_tail
+
+    def of(self, kind):
+        return [obj for k, obj in self.events if k == kind]
+
+    @property
+    def power_cut(self):
+        return bool(self.of("powercut"))
+
+
+def run(image, buttons=None, sessions=1, clock="virtual", cut_at_write=0, screenshots=None,
+        tick_offset=0, heapsize=None, program_json=None, rtc_unset=False, timeout=600):
+    """One sim run; the watch's events.  Formats a missing image."""
+    image = Path(image)
+    if not image.exists():
+        create_image(image, None if rtc_unset else int(time.time()))
+    fd = lock_image(image)
+    try:
+        if buttons is None:
+            buttons = default_client(sessions, 2 * DAY_MS if clock == "virtual" else 2000)
+        config = boot_config(image, clock=clock, buttons=buttons, cut_at_write=cut_at_write,
+                             screenshots=screenshots, tick_offset=tick_offset, program=program_json)
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as cf:
+            json.dump(config, cf)
+        cmd = [str(MICROPYTHON)]
+        if heapsize:
+            cmd += ["-X", "heapsize=%s" % heapsize]
+        cmd += [str(SIMULATOR / "sim_boot.py"), cf.name]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=micropython_env(), timeout=timeout,
+                              stdin=subprocess.DEVNULL)
+        os.unlink(cf.name)
+    finally:
+        os.close(fd)
+    events = []
+    other = []
+    for line in proc.stderr.splitlines():
+        if line.startswith("@") and " " in line:
+            kind, _, body = line[1:].partition(" ")
+            events.append((kind, json.loads(body)))
+        else:
+            other.append(line)
+    return RunResult(proc.returncode, events, "\n".join((proc.stdout.splitlines() + other)[-30:]))
+
+
+def timeline(result):
+    """The buzzer/vibration timeline document of the design."""
+    return {"events": result.of("cue")}
+
+
+def png_bytes(width, height, fb_hex):
+    """A PNG of a MONO_HLSB framebuffer (lit pixels white on black, scaled x3)."""
+    fb = bytes.fromhex(fb_hex)
+    scale = 3
+    stride = (width + 7) // 8
+    rows = []
+    for y in range(height):
+        row = bytearray()
+        for x in range(width):
+            lit = fb[y * stride + x // 8] >> (7 - x % 8) & 1
+            row += (b"\xf0\xf0\xf0" if lit else b"\x10\x18\x20") * scale
+        rows += [b"\x00" + bytes(row)] * scale
+
+    def chunk(tag, data):
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    header = struct.pack(">IIBBBBB", width * scale, height * scale, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+            + chunk(b"IEND", b""))
+
+
+def write_screenshots(result, out_dir):
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, shot in enumerate(result.of("screen")):
+        p = out_dir / ("%03d-%s.png" % (i, shot["name"]))
+        p.write_bytes(png_bytes(shot["w"], shot["h"], shot["fb"]))
+        paths.append(p)
+    return paths
