@@ -156,7 +156,7 @@ def loads(text):
             raise ProgramError("program: not UTF-8 text") from None
     try:
         obj = json.loads(text)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RuntimeError):  # RuntimeError: CPython's RecursionError on deep nesting
         raise ProgramError("program: not valid JSON") from None
     if type(obj) is not dict:
         raise ProgramError("program: must be a JSON object")

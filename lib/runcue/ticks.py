@@ -12,7 +12,7 @@ except ImportError:  # CPython
     def const(__x):
         return __x
 
-PERIOD = const(0x40000000)  # 2**30
+PERIOD = 0x40000000  # 2**30: documentation only, a big int on a 32-bit board
 MASK = const(0x3FFFFFFF)
 HALF = const(0x20000000)
 
@@ -25,11 +25,11 @@ def wrap(t):
 def add(t, delta):
     """t + delta in the period; |delta| < HALF."""
     if delta >= 0:
-        if t >= PERIOD - delta:
-            return t - (PERIOD - delta)
+        if t > MASK - delta:
+            return t - (MASK - delta) - 1
         return t + delta
     if t < -delta:
-        return t + (PERIOD + delta)
+        return t + delta + MASK + 1
     return t + delta
 
 
@@ -37,5 +37,5 @@ def diff(a, b):
     """a - b as a signed distance in (-HALF, HALF]."""
     d = (a - b) & MASK
     if d > HALF:
-        return d - PERIOD
+        return d - HALF - HALF  # not d - PERIOD: 2**30 is a big int on a 32-bit board
     return d
