@@ -3,9 +3,9 @@
 import json
 import random
 
-import mpy
-
 from runcue import ticks
+
+import mpy
 
 P = 2**30
 
