@@ -27,6 +27,7 @@ lint: setup typings/.stamp
 	$(VENV)/bin/ruff check lib firmware host_tools simulator tests bench
 	$(VENV)/bin/pyright -p pyrightconfig.json
 	$(VENV)/bin/pyright -p pyrightconfig.mp.json
+	$(VENV)/bin/pyright -p pyrightconfig.rp2.json
 
 mpy: setup
 	rm -rf $(BUILD)/mpy && mkdir -p $(BUILD)/mpy/runcue

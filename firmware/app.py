@@ -9,6 +9,7 @@ between a deadline and its cue (a flush can take tens of ms on real flash).
 
 import screens
 import ui
+
 from runcue import cues, engine, program, records, ticks
 from runcue.logstore import LogStore
 

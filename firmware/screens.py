@@ -7,8 +7,9 @@ to the next option or skips a segment; a long press on A asks to stop.
 """
 
 from boards import BTN_A, BTN_B, LONG
-from runcue import engine, records
 from ui import mmss
+
+from runcue import engine, records
 
 
 class Screen:

@@ -30,6 +30,9 @@ class _Buzzer:
     def off(self):
         if self.freq:
             now = simhw.clock.ms()
+            if now == self.since:  # replaced at once: nothing sounded
+                self.freq = 0
+                return
             ev = {"t_ms": self.since, "freq_hz": self.freq, "dur_ms": now - self.since}
             if self.vib:
                 ev = {"t_ms": self.since, "vib": True, "dur_ms": now - self.since}
@@ -71,11 +74,13 @@ class Board:
 
     def show(self, screen):
         now = simhw.clock.ms()
-        if screen != self.screen:
+        changed = screen != self.screen
+        if changed:
             self.screen = screen
+            simhw.emit("show", {"t_ms": now, "name": screen})
             simhw.buttons.screen_shown(screen, now)
-        shots = simhw.CONFIG.get("screenshots")
-        if shots and (shots == "all" or screen in shots):
+        shots = simhw.CONFIG.get("screenshots")  # "changes": a new screen; "all": every redraw
+        if shots == "all" or (shots == "changes" and changed):
             simhw.emit("screen", {"t_ms": now, "name": screen, "w": self.WIDTH, "h": self.HEIGHT,
                                   "fb": hexlify(self.buf).decode()})
 

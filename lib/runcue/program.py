@@ -138,7 +138,8 @@ def make(name, lang, items):
     if len(name) > MAX_NAME:
         raise ProgramError("name: %d characters, at most %d" % (len(name), MAX_NAME))
     for ch in name:
-        if ord(ch) < 32:
+        c = ord(ch)
+        if c < 32 or 0x7F <= c < 0xA0 or 0xD800 <= c < 0xE000:
             raise ProgramError("name: control characters are not allowed")
     if lang not in LANGS:
         raise ProgramError("lang: %r is not one of %s" % (lang, ", ".join(LANGS)))
@@ -160,7 +161,7 @@ def loads(text):
         raise ProgramError("program: not valid JSON") from None
     if type(obj) is not dict:
         raise ProgramError("program: must be a JSON object")
-    if obj.get("v") != FORMAT_VERSION:
+    if type(obj.get("v")) is not int or obj.get("v") != FORMAT_VERSION:
         raise ProgramError("program: format version %r, this firmware reads %d" % (
             obj.get("v"), FORMAT_VERSION))
     for key in obj:

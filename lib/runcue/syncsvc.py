@@ -1,11 +1,16 @@
 """The device side of the sync protocol: a few fixed functions the host calls.
 
-The host enters the raw REPL and runs ``import runcue.syncsvc as s; s.info()``
-and the like; each function prints exactly one line, ``RC:`` followed by a JSON
-object, which the host parses (never evaluates).  Binary data travels as
-base64 with a CRC32 per chunk.  Nothing here trusts the host either: a pushed
-program is checked again, written to a temporary file, read back, verified
-and only then renamed over the active one.
+The host enters the raw REPL (the app is not running then) and runs:
+
+    import boards, runcue.syncsvc as s; s.attach(boards.rtc())
+    s.info()            s.read(cursor, max_bytes)      s.ack(seq)
+    s.set_time(unix)    s.assign(client)               s.put_program(b64, crc)
+
+Each call prints exactly one line, ``RC:`` and a JSON object, which the host
+parses (never evaluates); ``{"error": why}`` when the call was refused.  Binary
+data travels as base64 with a CRC32.  Nothing here trusts the host either: a
+pushed program is checked again, written to a temporary file, read back and
+only then renamed over the active one, so the old one stays on any error.
 """
 
 import json
@@ -13,11 +18,32 @@ import os
 from binascii import a2b_base64, b2a_base64, crc32
 
 from runcue import VERSION, program, records
+from runcue.logstore import LogStore
 
-PROGRAM_FILE = "/program.json"
-NOTE_FILE = "/note"
-LOG_DIR = "/log"
 PROTOCOL = 1
+PROGRAM_FILE = "/program.json"
+CLIENT_FILE = "/client"
+NOTE_FILE = "/note"  # read once by the home screen: "synced N" or "program"
+LOG_DIR = "/log"
+MAX_READ = 8192
+MAX_CLIENT = 16
+
+_clock = None
+_store = None
+
+
+def attach(clock):
+    """The board's RTC: ``now()`` (unix seconds, 0 unset), ``set(unix)``, ``uptime_s()``."""
+    global _clock
+    _clock = clock
+
+
+def _log():
+    global _store
+    if _store is None:
+        _store = LogStore(LOG_DIR)
+        _store.open(boot=False)
+    return _store
 
 
 def _reply(obj):
@@ -39,11 +65,89 @@ def _write_atomic(path, data):
     os.rename(tmp, path)
 
 
+def _read_text(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return None
+
+
 def _note(text):
     try:
         _write_atomic(NOTE_FILE, text.encode())
     except OSError:
         pass  # a missing note only costs the home screen its message
+
+
+def info():
+    log = _log()
+    prog = None
+    text = _read_text(PROGRAM_FILE)
+    if text is not None:
+        try:
+            p = program.loads(text)
+            prog = {"id": p.id(), "name": p.name, "segments": p.segments, "total_ms": p.total_ms}
+        except program.ProgramError as e:
+            prog = {"error": str(e)}
+    st = os.statvfs("/")
+    _reply({
+        "protocol": PROTOCOL, "firmware": VERSION, "record_format": records.FORMAT_VERSION,
+        "program_format": program.FORMAT_VERSION, "device_id": log.device_id,
+        "client": _read_text(CLIENT_FILE), "clock": _clock.now() if _clock else 0,
+        "uptime_s": _clock.uptime_s() if _clock else 0, "boots": log.boots,
+        "first_seq": log.first_seq(), "next_seq": log.next_seq, "acked": log.acked,
+        "last_closed": log.last_closed_seq(), "unsynced": log.unsynced_count(),
+        "log_bytes": log.bytes_used(), "free_bytes": st[4] * st[1], "flash_bytes": st[2] * st[1],
+        "logging_off": log.logging_off, "program": prog,
+    })
+
+
+def read(cursor, max_bytes):
+    """Whole sessions >= cursor: {"data": base64, "crc", "bytes", "next"}."""
+    if not isinstance(cursor, int) or cursor < 1 or not isinstance(max_bytes, int) or max_bytes < 1:
+        return _fail("read: cursor and max_bytes must be positive integers")
+    data, nxt = _log().read_from(cursor, min(max_bytes, MAX_READ))
+    _reply({"data": b2a_base64(data).decode().strip(), "crc": crc32(data), "bytes": len(data),
+            "next": nxt})
+
+
+def ack(seq):
+    """The host stored every session <= seq; trim what that frees."""
+    log = _log()
+    before = log.acked
+    try:
+        acked = log.ack(seq)
+    except (ValueError, OSError) as e:
+        return _fail("ack %s: %s" % (seq, e))
+    if acked > before:
+        _note("synced %d" % (acked - before))
+    _reply({"acked": acked, "log_bytes": log.bytes_used(), "logging_off": log.logging_off})
+
+
+def set_time(unix):
+    if not isinstance(unix, int) or unix < 946684800:  # 2000-01-01
+        return _fail("set_time: %r is not a plausible UTC time" % (unix,))
+    if _clock is None:
+        return _fail("set_time: no clock attached")
+    _clock.set(unix)
+    _reply({"clock": _clock.now()})
+
+
+def assign(client):
+    """Give the watch a pseudonymous client code (letters, digits, '-', '_')."""
+    ok = isinstance(client, str) and 0 < len(client) <= MAX_CLIENT
+    if ok:
+        for ch in client:
+            if not (ch.isalpha() or ch.isdigit() or ch in "-_") or ord(ch) > 127:
+                ok = False
+    if not ok:
+        return _fail("assign: a client code is 1-%d letters, digits, '-' or '_'" % MAX_CLIENT)
+    try:
+        _write_atomic(CLIENT_FILE, client.encode())
+    except OSError as e:
+        return _fail("assign: not stored (%s)" % e)
+    _reply({"client": client})
 
 
 def put_program(b64, crc):
@@ -58,15 +162,9 @@ def put_program(b64, crc):
         prog = program.loads(data)
     except program.ProgramError as e:
         return _fail(str(e))
-    canon = prog.to_json().encode()
     try:
-        _write_atomic(PROGRAM_FILE, canon)
+        _write_atomic(PROGRAM_FILE, prog.to_json().encode())
     except OSError as e:
         return _fail("program: not stored (%s)" % e)
     _note("program")
     _reply({"id": prog.id(), "segments": prog.segments, "total_ms": prog.total_ms})
-
-
-def _b64(data):
-    return b2a_base64(data).decode().strip()
-

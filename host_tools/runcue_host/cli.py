@@ -1,0 +1,129 @@
+"""The ``runcue`` command.
+
+Structure (keep it this way as commands are added):
+
+* one module per command group, ``runcue_host/cli_<group>.py``, with a function
+  ``register(app)`` that adds its typer group (``app.add_typer(group, name=...)``) or its
+  top-level commands (``app.command("sync")(sync)``);
+* that module's name goes into :data:`COMMAND_MODULES`; :func:`build_app` imports them
+  in that order;
+* a user's mistake is raised as ``runcue_host.UserError`` (authoring errors already
+  are), anywhere below a command; :func:`main` alone catches it, writes
+  ``runcue: <message>`` as one line on stderr and exits 2, without a traceback.  Typer's
+  own usage errors (unknown option, missing argument) take the same path.  Anything else
+  is a bug and keeps its traceback;
+* ``--json`` output goes through :func:`print_json` (exactly one document on stdout),
+  readable output through :func:`console`.
+"""
+
+import importlib
+import json
+import sys
+
+import typer
+
+from runcue_host import UserError
+
+COMMAND_MODULES = [
+    "runcue_host.cli_program",
+    "runcue_host.cli_sim",
+    # "runcue_host.cli_plan", "runcue_host.cli_device", "runcue_host.cli_sync", ...
+]
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+EXIT_USER = 2
+
+_console = None
+
+
+def new_group(help_text):
+    """A typer group configured like the rest of the command (for cli_<group> modules)."""
+    return typer.Typer(help=help_text, no_args_is_help=True, add_completion=False,
+                       pretty_exceptions_enable=False, context_settings=CONTEXT_SETTINGS)
+
+
+def build_app():
+    app = typer.Typer(
+        name="runcue",
+        help="runcue: a run/walk interval timer for running therapy, on the laptop side.\n\n"
+             "Write and check programs, push them to the watch, sync sessions, report.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        context_settings=CONTEXT_SETTINGS,
+    )
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(app)
+    return app
+
+
+def console():
+    """The rich console for readable output on stdout."""
+    global _console
+    if _console is None:
+        from rich.console import Console
+
+        _console = Console(highlight=False)
+    return _console
+
+
+def print_json(obj):
+    """Exactly one JSON document on stdout (ASCII, so any locale can print it)."""
+    sys.stdout.write(json.dumps(obj, ensure_ascii=True) + "\n")
+    sys.stdout.flush()
+
+
+def _one_line(msg):
+    return " ".join(str(msg).split("\n")).strip()
+
+
+def _fail(msg, code=EXIT_USER):
+    try:
+        sys.stderr.write("runcue: %s\n" % _one_line(msg))
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    return code
+
+
+def _usage_message(err):
+    """Typer's usage error as 'program check: missing argument 'SPEC' (see ...)'."""
+    msg = _one_line(err.format_message()).rstrip(".")
+    msg = msg[:1].lower() + msg[1:]
+    ctx = getattr(err, "ctx", None)
+    if ctx is None:
+        return msg
+    path = ctx.command_path
+    where = path.partition(" ")[2]
+    return "%s%s (see '%s --help')" % (where + ": " if where else "", msg, path)
+
+
+def main(argv=None):
+    """Entry point of the console script; returns the exit status."""
+    command = typer.main.get_command(build_app())
+    try:
+        rv = command.main(args=argv, prog_name="runcue", standalone_mode=False)
+    except UserError as e:
+        return _fail(e, e.exit_code)
+    except typer.TyperException as e:  # typer's (click's) usage errors
+        if type(e).__name__ == "NoArgsIsHelpError":  # `runcue`, `runcue program`: show the help
+            text = e.format_message()  # empty when typer's rich help has printed it already
+            if text:
+                sys.stdout.write(text + "\n")
+            return 0
+        return _fail(_usage_message(e), getattr(e, "exit_code", EXIT_USER))
+    except typer.Abort:
+        return _fail("aborted", 1)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+    except BrokenPipeError:  # e.g. `runcue ... --json | head -c 10`
+        try:
+            sys.stdout = open("/dev/null", "w")  # noqa: SIM115 - silence the flush at exit
+        except OSError:
+            pass
+        return 1
+    return rv if isinstance(rv, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

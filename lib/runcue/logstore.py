@@ -1,0 +1,420 @@
+"""The watch's session log on flash: append-only, safe through power cuts, synced once.
+
+Why it looks like this: power may fail at any byte, the flash is small and is
+shared with the program, and the therapist's laptop must get every session
+exactly once.  So:
+
+- A session is a run of ``records`` frames, each written with one write() and
+  a flush() (littlefs keeps a file's old contents until it is synced).  On open
+  a torn or corrupt tail is cut at the last intact frame, and a session left
+  without an END is closed as INTERRUPTED at the time of its last record.
+- Segment files (about one erase block) are named by the seq of their first
+  session.  A session never spans files, so a file is removed whole, and only
+  once the host has acked every session in it.
+- The sync cursor is a session seq.  ``next_seq`` is saved (temp file + rename)
+  before the START that uses it, and recovered as max(state, log, ack mark):
+  a crash or a trim may skip a number, never reuse one.
+- Below the reserve, logging turns off softly: the run goes on with its cues,
+  and one SUMMARY frame per session still goes into the reserve.
+
+Plain open()/os only: CPython (a directory) and MicroPython (VfsLfs2) alike.
+"""
+
+import json
+import os
+from binascii import crc32, hexlify
+
+from runcue import records
+
+try:
+    from micropython import const
+except ImportError:  # CPython
+    def const(__x):
+        return __x
+
+SEGMENT_BYTES = const(4096)  # a session that starts past this size opens a new file
+RESERVE_BYTES = const(12288)  # kept free for state, ack mark and a program push
+ENOSPC = const(28)
+IN_SESSION = (records.SEG, records.SKIP, records.PAUSE, records.RESUME, records.CHECKIN)
+_TIMED = (records.SEG, records.SKIP, records.PAUSE)  # field 0: an active second
+
+
+def _write_small(path, obj):
+    """``obj`` as a JSON line plus its CRC, to path.tmp, renamed over path (atomic on littlefs)."""
+    text = json.dumps(obj)
+    with open(path + ".tmp", "w") as f:
+        f.write("%s\n%08x\n" % (text, crc32(text.encode())))
+    os.rename(path + ".tmp", path)
+
+
+def _read_small(path):
+    """What _write_small stored; {} when missing or corrupt."""
+    try:
+        with open(path) as f:
+            text, crc = f.read().split("\n")[:2]
+        if int(crc, 16) == crc32(text.encode()):
+            obj = json.loads(text)
+            if isinstance(obj, dict):
+                return obj
+    except (OSError, ValueError):
+        pass
+    return {}
+
+
+def _count(obj, key):
+    v = obj.get(key)
+    return v if isinstance(v, int) and v > 0 else 0
+
+
+def _size(path):
+    try:
+        return os.stat(path)[6]
+    except OSError:
+        return 0
+
+
+def _read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _sessions_in(data):
+    """(seq, status, start, end) of each session in ``data``; status 0: no end (yet).
+
+    A session is START..END, START..SUMMARY of its seq (logging went off during
+    it) or a lone SUMMARY, each maybe followed by the CHECKIN answered after it.
+    One that another session follows without an end (its close failed at
+    recovery) is INTERRUPTED.  Stops at the first bad frame.
+    """
+    pos = 0
+    start = -1
+    seq = 0
+    done = None  # the session that just ended, until the next frame shows whether a CHECKIN follows
+    while pos < len(data):
+        try:
+            rtype, fields, n = records.decode_frame(data, pos)
+        except records.RecordError:
+            break
+        if done:
+            if rtype == records.CHECKIN:  # answered after the end: part of that session
+                done[3] = pos + n
+                rtype = 0  # consumed
+            yield done
+            done = None
+        if rtype == records.START or rtype == records.SUMMARY:
+            if start >= 0 and not (rtype == records.SUMMARY and fields[0] == seq):
+                yield seq, records.INTERRUPTED, start, pos
+                start = -1
+            if start < 0:
+                start, seq = pos, fields[0]
+            if rtype == records.SUMMARY:
+                done = [seq, fields[8], start, pos + n]
+                start = -1
+        elif rtype == records.END and start >= 0:
+            done = [seq, fields[0], start, pos + n]
+            start = -1
+        pos += n
+    if done:
+        yield done
+    if start >= 0:
+        yield seq, 0, start, pos
+
+
+class LogStore:
+    """The log under directory ``root``; call open() first."""
+
+    def __init__(self, root, reserve_bytes=RESERVE_BYTES, segment_bytes=SEGMENT_BYTES):
+        self.root = root
+        self._prefix = root.rstrip("/") + "/"
+        self.reserve_bytes = reserve_bytes
+        self.segment_bytes = segment_bytes
+        self.device_id = ""
+        self.boots = 0
+        self.next_seq = 1
+        self.acked = 0  # every session <= acked is on the host; 0: none
+        self.logging_off = False
+        self.recovered = {}
+        self._files = []  # first seq of each segment file, ascending
+        self._last_seq = 0  # highest seq stored
+        self._last_closed = 0  # highest closed seq, stored or acked
+        self._seq = 0  # the session in progress; 0: none
+        self._f = None  # its file, open while logging is on
+        self._path = None  # its file, once its START is written
+        self._start = ()
+        self._checkin = (0, 0, 0)
+        self._saved = False  # the state file covers its seq
+        self._ended = None  # file of the session that just ended, for a late check-in
+        self._buf = bytearray(records.MAX_FRAME)
+        self._mv = memoryview(self._buf)
+
+    def free_bytes(self):
+        """Free bytes on the log's filesystem (tests may put a callable in its place)."""
+        st = os.statvfs(self.root)
+        return st[4] * st[1]  # f_bavail * f_frsize
+
+    def _p(self, name):
+        return self._prefix + name
+
+    def _file(self, first):
+        return self._p("%08d.log" % first)
+
+    def open(self, boot=True):
+        """Recover after any stop: {"cut_bytes": n, "closed": [seq, ...]} (also ``recovered``).
+
+        ``boot``: count a boot (False for the sync service's own open).
+        """
+        try:
+            os.mkdir(self.root)
+        except OSError:
+            pass  # it exists
+        names = os.listdir(self.root)
+        for name in names:
+            if name.endswith(".tmp"):
+                os.remove(self._p(name))  # a write that never reached its rename
+        self._files = sorted(int(n[:-4]) for n in names if n.endswith(".log") and n[:-4].isdigit())
+        state = _read_small(self._p("state"))
+        self.acked = _count(_read_small(self._p("ack")), "acked")
+        self.recovered = self._recover()
+        self._last_closed = max(self._last_closed, self.acked)
+        self.next_seq = max(_count(state, "next_seq"), self._last_seq + 1, self.acked + 1)
+        self.boots = _count(state, "boots") + (1 if boot else 0)
+        self.device_id = state.get("device_id")
+        if not (isinstance(self.device_id, str) and len(self.device_id) == 16):
+            self.device_id = hexlify(os.urandom(8)).decode()
+        self._save_state()
+        self.logging_off = self._low()
+        return self.recovered
+
+    def _recover(self):
+        cut = self._last_seq = self._last_closed = 0
+        found = ()
+        while self._files:  # only the last file is ever written to
+            path = self._file(self._files[-1])
+            data = _read(path)
+            found = list(_sessions_in(data))
+            good = found[-1][3] if found else 0  # the end of the last intact frame
+            cut += len(data) - good
+            if good:
+                if good < len(data):  # littlefs cannot truncate: rewrite the intact prefix
+                    with open(self._p("cut.tmp"), "wb") as f:
+                        f.write(memoryview(data)[:good])
+                    os.rename(self._p("cut.tmp"), path)
+                break
+            os.remove(path)  # nothing intact: it held only a torn START
+            self._files.pop()
+        closed = []
+        for seq, status, a, b in found:
+            self._last_seq = seq
+            if not status and self._close_interrupted(data, a, b):
+                closed.append(seq)
+                status = records.INTERRUPTED
+            if status:
+                self._last_closed = seq
+        return {"cut_bytes": cut, "closed": closed}
+
+    def _close_interrupted(self, data, a, b):
+        """Append END(INTERRUPTED) at the session's last timed record, with its pauses."""
+        active = paused = 0
+        while a < b:
+            rtype, fields, n = records.decode_frame(data, a)
+            if rtype in _TIMED:
+                active = fields[0]
+            elif rtype == records.RESUME:
+                paused += fields[0]
+            a += n
+        n = records.encode_into(self._buf, records.END, records.INTERRUPTED, active, active + paused)
+        return self._write_once(self._file(self._files[-1]), n)
+
+    def begin(self, program_id_hex, plan_week, plan_session, rtc, uptime_s, mood_before):
+        """Start a session; its seq.  ``logging_off`` then says whether it is being logged."""
+        if self._seq:
+            raise ValueError("session %d is still open" % self._seq)
+        seq = self._seq = self.next_seq
+        self.next_seq = seq + 1
+        self._saved = self._save_state()  # before START: a crash skips a seq, never reuses one
+        self._start = (seq, records.id_bytes(program_id_hex), plan_week, plan_session, rtc,
+                       min(self.boots, 0xFFFF), uptime_s, mood_before)
+        self._checkin = (0, 0, 0)
+        self._path = self._ended = None
+        self.logging_off = not self._saved or self._low()
+        if not self.logging_off:
+            path = self._session_file(seq)
+            try:
+                self._f = open(path, "ab")
+            except OSError:
+                self.logging_off = True
+            if self._write(records.START, *self._start):
+                self._path = path
+                self._last_seq = seq
+        return seq
+
+    def append(self, rtype, *fields):
+        """One SEG/SKIP/PAUSE/RESUME/CHECKIN frame; False when it did not reach flash."""
+        if rtype not in IN_SESSION:
+            raise ValueError("record type %d is not appended" % rtype)
+        if not self._seq:
+            return False
+        if rtype == records.CHECKIN:
+            self._checkin = fields  # kept for a SUMMARY
+        return self._write(rtype, *fields)
+
+    def end(self, status, active_s, wall_s):
+        """Close the session with END, else with a SUMMARY into the reserve; True if stored."""
+        if not self._seq:
+            return False
+        ok = self._write(records.END, status, active_s, wall_s)
+        self._close_file()
+        path = self._path
+        if not ok and (self._saved or self._save_state()):  # only a durable seq is stored
+            path = path or self._session_file(self._seq)
+            fields = self._start + (status, active_s, wall_s) + tuple(self._checkin)
+            ok = self._write_once(path, records.encode_into(self._buf, records.SUMMARY, *fields))
+        if ok:
+            self._last_seq = self._last_closed = self._seq
+            self._ended = path
+        self._seq = 0
+        return ok
+
+    def checkin(self, mood_after, talked, reason):
+        """The check-in answers, during the session or just after its end(); True if stored."""
+        if self._seq:
+            return self.append(records.CHECKIN, mood_after, talked, reason)
+        path, self._ended = self._ended, None
+        if not path or not _size(path):  # no session just ended, or a sync trimmed it
+            return False
+        n = records.encode_into(self._buf, records.CHECKIN, mood_after, talked, reason)
+        return self._write_once(path, n)  # a few bytes: the reserve takes them
+
+    def close(self):
+        """Let go of the file, writing nothing more (as a power cut would)."""
+        self._close_file()
+        self._seq = 0
+
+    def _write(self, rtype, *fields):
+        """One frame: one write() and a flush(); on low space or OSError logging goes off."""
+        if self._f is None:
+            return False
+        n = records.encode_into(self._buf, rtype, *fields)
+        try:
+            if self._low():
+                raise OSError(ENOSPC)
+            self._f.write(self._mv[:n])
+            self._f.flush()
+            return True
+        except OSError:
+            self.logging_off = True
+            self._close_file()
+            return False
+
+    def _write_once(self, path, n):
+        """Append the frame in the buffer to ``path``, space check or not (the reserve)."""
+        try:
+            with open(path, "ab") as f:
+                f.write(self._mv[:n])
+            return True
+        except OSError:
+            return False
+
+    def _close_file(self):
+        if self._f is not None:
+            try:
+                self._f.close()
+            except OSError:
+                pass  # littlefs keeps the last synced contents
+            self._f = None
+
+    def _low(self):
+        try:
+            return self.free_bytes() < self.reserve_bytes
+        except OSError:
+            return False
+
+    def _session_file(self, seq):
+        """The file a new session goes to: the last one, or a new one once that is full."""
+        if self._files and _size(self._file(self._files[-1])) < self.segment_bytes:
+            return self._file(self._files[-1])
+        self._files.append(seq)
+        return self._file(seq)
+
+    def _save(self, name, obj):
+        try:
+            _write_small(self._p(name), obj)
+            return True
+        except OSError:
+            return False
+
+    def _save_state(self):
+        return self._save("state", {"next_seq": self.next_seq, "boots": self.boots,
+                                    "device_id": self.device_id})
+
+    def _scan(self, from_seq=0):
+        """(seq, status, data, start, end) of stored sessions >= from_seq; status 0: open."""
+        files = list(self._files)
+        for i in range(len(files)):
+            last = i == len(files) - 1
+            if not last and files[i + 1] <= from_seq:
+                continue
+            try:
+                data = _read(self._file(files[i]))
+            except OSError:
+                continue  # trimmed meanwhile
+            for seq, status, a, b in _sessions_in(data):
+                if seq >= from_seq:
+                    yield seq, status or (0 if last else records.INTERRUPTED), data, a, b
+
+    def read_from(self, cursor, max_bytes):
+        """(frames of whole closed sessions >= cursor up to max_bytes but at least one, next cursor)."""
+        out = bytearray()
+        nxt = cursor
+        for seq, status, data, a, b in self._scan(cursor):
+            if not status or (out and len(out) + b - a > max_bytes):
+                break
+            out += data[a:b]
+            nxt = seq + 1
+        return bytes(out), nxt
+
+    def ack(self, seq):
+        """The host holds every session <= seq: mark it, remove the files it covers; the mark."""
+        if seq > self._last_closed:
+            raise ValueError("ack %d: the last closed session is %d" % (seq, self._last_closed))
+        marked = seq <= self.acked or self._save("ack", {"acked": seq})
+        self.acked = max(self.acked, seq)
+        files = self._files
+        while files:
+            upper = files[1] - 1 if len(files) > 1 else self._last_seq
+            if upper > self.acked:
+                break
+            try:
+                os.remove(self._file(files[0]))
+            except OSError as e:
+                if e.args[0] != 2:  # ENOENT: gone already
+                    break
+            files.pop(0)
+        if not marked and not self._save("ack", {"acked": seq}):  # again, now that there is room
+            raise OSError(ENOSPC)
+        if not self._seq:
+            self.logging_off = self._low()
+        return self.acked
+
+    def first_seq(self):
+        """Seq of the first stored session; 0 when none is."""
+        for s in self._scan():
+            return s[0]
+        return 0
+
+    def last_closed_seq(self):
+        """Highest seq of a closed session, stored or already acked; 0: none yet."""
+        return self._last_closed
+
+    def unsynced_count(self):
+        """Closed sessions not acked yet."""
+        return sum(1 for s in self._scan(self.acked + 1) if s[1])
+
+    def bytes_used(self):
+        """Bytes in the log files."""
+        return sum(_size(self._file(first)) for first in self._files)
+
+    def sessions(self):
+        """(seq, status) of every stored session, oldest first; status 0: in progress."""
+        for s in self._scan():
+            yield s[0], s[1]
