@@ -71,6 +71,8 @@ def boot(config):
 
         data = config["program"].encode()
         syncsvc.put_program(b2a_base64(data).decode(), crc32(data))
+        del sys.modules["runcue.syncsvc"]  # a watch loads it only while syncing
+        del syncsvc, data
     if config.get("main", True):
         with open("/main.py") as f:
             code = f.read()

@@ -10,12 +10,12 @@ on every power-up or hard reset (ports/rp2/main.c), so ``rtc()`` is 0 (unset)
 until the host sets it at a sync; it then survives soft resets, but the Pico
 forgets the time at every power-off.  There is no battery gauge: -1.
 
-The wiring is ours.  Pins, with the Raspberry Pi Pico pinout
-(datasheets.raspberrypi.com/pico/Pico-R3-A4-Pinout.pdf; the copy read:
-cdn.shopify.com/s/files/1/0176/3274/files/Pico-R3-A4-Pinout.pdf) and
-MicroPython's rp2 quick reference (docs.micropython.org/en/latest/rp2/quickref.html):
-the three parts on the left header share the GND at physical pin 18,
-the OLED takes 3V3(OUT) (pin 36) and GND (pin 8).
+The wiring is ours.  Each pin cites where it was checked:
+  [pinout] Raspberry Pi's Pico pinout, datasheets.raspberrypi.com/pico/Pico-R3-A4-Pinout.pdf
+           (the copy read: cdn.shopify.com/s/files/1/0176/3274/files/Pico-R3-A4-Pinout.pdf)
+  [qr]     MicroPython's rp2 quick reference, docs.micropython.org/en/latest/rp2/quickref.html
+The piezo and both buttons sit on the left header around its GND at physical
+pin 18; the OLED takes 3V3(OUT) (pin 36) and GND (pin 8) besides SDA/SCL.
 """
 
 import time
@@ -30,11 +30,11 @@ from boards import BTN_A, BTN_B, LONG
 from runcue import ticks
 
 I2C_ID = const(0)
-PIN_OLED_SDA = const(4)  # GP4, pin 6: I2C0 SDA [pinout]; quickref: I2C(0) default sda=Pin(4)
-PIN_OLED_SCL = const(5)  # GP5, pin 7: I2C0 SCL [pinout]; quickref: I2C(0) default scl=Pin(5)
-PIN_PIEZO = const(15)  # GP15, pin 20: PWM slice 7 channel B (quickref: GPIO 2n, 2n+1 -> slice n)
-PIN_BTN_A = const(14)  # GP14, pin 19, to GND; internal pull-up [pinout]
-PIN_BTN_B = const(13)  # GP13, pin 17, to GND; internal pull-up [pinout]
+PIN_OLED_SDA = const(4)  # GP4, pin 6: I2C0 SDA [pinout]; I2C(0)'s default sda on a Pico [qr]
+PIN_OLED_SCL = const(5)  # GP5, pin 7: I2C0 SCL [pinout]; I2C(0)'s default scl on a Pico [qr]
+PIN_PIEZO = const(15)  # GP15, pin 20 [pinout]: PWM slice 7 B (GPIO 2n, 2n+1 -> slice n [qr])
+PIN_BTN_A = const(14)  # GP14, pin 19 [pinout], to GND, with the internal pull-up
+PIN_BTN_B = const(13)  # GP13, pin 17 [pinout], to GND, with the internal pull-up
 OLED_ADDR = const(0x3C)  # the usual SSD1306 module address (ssd1306.py's default)
 
 

@@ -64,7 +64,7 @@ class Buttons:
             ev = self._changed()
             if ev:
                 return ev
-        if self.state == _DOWN and ticks.diff(now, self.t0) >= self.long_ms:
+        if self.state == _DOWN and self.raw >> self.which & 1 and ticks.diff(now, self.t0) >= self.long_ms:
             self.state = _DONE
             return self.codes[self.which] | self.long_flag
         return 0

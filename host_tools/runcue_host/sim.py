@@ -167,3 +167,43 @@ def write_screenshots(result, out_dir):
         p.write_bytes(png_bytes(shot["w"], shot["h"], shot["fb"]))
         paths.append(p)
     return paths
+
+
+def read_flash(image):
+    """The image's files and whole log, read without booting the watch."""
+    fd = lock_image(image)
+    try:
+        proc = subprocess.run([str(MICROPYTHON), str(SIMULATOR / "read_flash.py"), str(Path(image).resolve())],
+                              capture_output=True, text=True, env=micropython_env(), timeout=60)
+    finally:
+        os.close(fd)
+    if proc.returncode != 0:
+        raise SimError("%s: cannot read the image: %s" % (image, (proc.stdout + proc.stderr)[-500:]))
+    out = json.loads(proc.stdout.splitlines()[-1])
+    out["log"] = bytes.fromhex(out["log"])
+    return out
+
+
+def png_mono(data, scale=3):
+    """The lit pixels of a PNG written by png_bytes: (width, height, set of (x, y))."""
+    pos = 8
+    width = height = 0
+    idat = b""
+    while pos < len(data):
+        (n,) = struct.unpack(">I", data[pos:pos + 4])
+        tag = data[pos + 4:pos + 8]
+        body = data[pos + 8:pos + 8 + n]
+        if tag == b"IHDR":
+            width, height = struct.unpack(">II", body[:8])
+        elif tag == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw = zlib.decompress(idat)
+    stride = 1 + width * 3
+    lit = set()
+    for y in range(0, height, scale):
+        row = raw[y * stride + 1:(y + 1) * stride]
+        for x in range(0, width, scale):
+            if row[x * 3] > 0x80:
+                lit.add((x // scale, y // scale))
+    return width // scale, height // scale, lit

@@ -1,0 +1,41 @@
+"""Read a sim flash image without booting the watch: ``micropython read_flash.py IMAGE``.
+
+Prints one JSON line: the files on the image and the whole log (hex), for the
+host's tests and tools.  Opens the log with boot=False so nothing is counted.
+"""
+
+import json
+import os
+import sys
+from binascii import hexlify
+
+import simhw
+import vfs
+
+
+def walk(path, out):
+    for name, kind, *_ in os.ilistdir(path):
+        p = path.rstrip("/") + "/" + name
+        if kind == 0x4000:
+            walk(p, out)
+        else:
+            out.append(p[len("/flash"):])
+
+
+def main(image):
+    simhw.setup({"image": image})
+    vfs.mount(vfs.VfsLfs2(simhw.flash), "/flash")
+    sys.path.insert(0, "/flash/lib")
+    from runcue.logstore import LogStore
+
+    log = LogStore("/flash/log")
+    log.open(boot=False)
+    data, nxt = log.read_from(1, 1 << 20)
+    files = []
+    walk("/flash", files)
+    print(json.dumps({"device_id": log.device_id, "boots": log.boots, "next_seq": log.next_seq,
+                      "acked": log.acked, "log": hexlify(data).decode(), "next": nxt,
+                      "files": sorted(files)}))
+
+
+main(sys.argv[1])
