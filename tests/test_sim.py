@@ -48,7 +48,8 @@ def paused_run(tmp_path_factory):
 
 def test_every_cue_sounds_at_its_planned_time_across_a_pause_and_a_tick_wrap(paused_run):
     _, result = paused_run
-    tones = {(e["t_ms"], (e["freq_hz"], e["dur_ms"])) for e in sim.timeline(result)["events"] if "freq_hz" in e}
+    events = sim.timeline(result)["events"]
+    tones = {(e["t_ms"], (e["freq_hz"], e["dur_ms"])) for e in events if "freq_hz" in e}
     exp = WEEK1.expand()
     planned = _planned_cues(exp, 0)
     missing = [c for c in planned if (c[0], c[1]) not in tones]

@@ -173,8 +173,8 @@ def read_flash(image):
     """The image's files and whole log, read without booting the watch."""
     fd = lock_image(image)
     try:
-        proc = subprocess.run([str(MICROPYTHON), str(SIMULATOR / "read_flash.py"), str(Path(image).resolve())],
-                              capture_output=True, text=True, env=micropython_env(), timeout=60)
+        cmd = [str(MICROPYTHON), str(SIMULATOR / "read_flash.py"), str(Path(image).resolve())]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=micropython_env(), timeout=60)
     finally:
         os.close(fd)
     if proc.returncode != 0:
