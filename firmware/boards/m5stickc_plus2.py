@@ -4,8 +4,8 @@
 The screen is used in landscape (240x135), the only way the 2:1 layout of
 ui.py can grow: the app draws into a 128x64 mono framebuf (1 KB, the same
 heap as the smallest board) and ``show`` sends it 15/8 larger, 240x120, one
-row at a time in colour (drivers/st7789.py).  Worn on the other arm, the
-picture is upside down: set ``FLIP``.
+row at a time in colour (drivers/st7789.py).  If it reads upside down as
+worn (the other wrist, the strap turned round), set ``FLIP``.
 
 Sources of the pins (none guessed; each agrees with the others):
   [UD]  M5Stack's factory demo, github.com/m5stack/M5StickCPlus2-UserDemo
@@ -39,9 +39,9 @@ PIN_LCD_DC = const(14)  # [UD] LCD_DC_PIN 14; [GFX] bus_cfg.pin_dc; [EH] Display
 PIN_LCD_CS = const(5)  # [UD] LCD_CS_PIN 5; [GFX] _read_panel_id(bus_spi, GPIO_NUM_5); [EH] Display CS
 PIN_LCD_RST = const(12)  # [UD] LCD_RST_PIN 12; [GFX] cfg.pin_rst = GPIO_NUM_12; [EH] Display Reset
 PIN_LCD_BL = const(27)  # backlight [UD] LCD_BL_PIN 27; [GFX] _set_pwm_backlight(GPIO_NUM_27, ...)
-PIN_I2C_SDA = const(21)  # internal I2C: BM8563, MPU6886 [UD] I2C_SDA_PIN 21; [MU] in-I2C row; [EH]
-PIN_I2C_SCL = const(22)  # [UD] I2C_SCL_PIN 22; [MU] in-I2C row; [EH]
-PIN_BATTERY = const(38)  # battery/2 [MU] ADC1_GPIO38_CHANNEL, _adc_ratio 2.0; [UD] analogReadMilliVolts(38)*2
+PIN_I2C_SDA = const(21)  # internal I2C (BM8563, MPU6886) [UD] I2C_SDA_PIN 21; [MU] In_I2C default; [EH]
+PIN_I2C_SCL = const(22)  # [UD] I2C_SCL_PIN 22; [MU] _pin_table_i2c_ex_in default row; [EH]
+PIN_BATTERY = const(38)  # battery/2 [MU] ADC1_GPIO38_CHANNEL, ratio 2.0; [UD] test_io.cpp; [EH]
 
 # Landscape as M5Stack's examples use it (setRotation(1)); FLIP turns it 180 degrees.
 # MADCTL and RAM offsets as LovyanGFX computes them in M5GFX (Panel_LCD::setRotation,
