@@ -7,26 +7,41 @@ from the session start.  A record is written after its cue has played, never
 between a deadline and its cue (a flush can take tens of ms on real flash).
 """
 
+import os
+
 import screens
 import ui
-
 from runcue import cues, engine, program, records, ticks
-from runcue.logstore import LogStore
+from runcue.logstore import LogStore, read_small, write_small
 
 PROGRAM_FILE = "/program.json"
+PLAN_FILE = "/plan.json"  # when present, the plan is in force (a program push removes it)
+PLAN_STATE = "/plan_state"
 NOTE_FILE = "/note"  # left by the sync service: "synced 3" or "program"
 LOG_DIR = "/log"
 
 
-def load_program():
-    """(Program, None) from flash, or (None, why) - the watch checks again."""
+def _load(path, loads):
+    """(checked object, None), (None, None) when absent, (None, why) when refused."""
     try:
-        with open(PROGRAM_FILE, "rb") as f:
-            return program.loads(f.read()), None
+        with open(path, "rb") as f:
+            return loads(f.read()), None
     except OSError:
         return None, None
     except program.ProgramError as e:
         return None, str(e)
+
+
+def _load_plan():
+    """(plan.Progress, None) when a plan is in force; the plan module loads only then (heap)."""
+    try:
+        os.stat(PLAN_FILE)
+    except OSError:
+        return None, None
+    from runcue import plan
+
+    p, why = _load(PLAN_FILE, plan.loads)
+    return (plan.Progress(p, read_small(PLAN_STATE)) if p else None), why
 
 
 class App:
@@ -36,11 +51,9 @@ class App:
         self.store = LogStore(LOG_DIR)
         self.store.open()
         self.player = cues.CuePlayer(board.buzzer, board.vibrator)
-        self.prog, self.prog_error = load_program()
-        self.lang = self.prog.lang if self.prog else "en"
+        self.progress = None
+        self.load_active()
         self.t = ui.TEXTS[self.lang]
-        self.week_done = 0
-        self.week_target = 0
         self.note = self._read_note()
         self.session = None
         self.seq = 0
@@ -51,9 +64,27 @@ class App:
         self.screen = None
         self.go(screens.Home)
 
-    def _read_note(self):
-        import os
+    def load_active(self):
+        """The program in force: the plan's next session, or the pushed program."""
+        self.prog = None
+        p, self.prog_error = _load_plan()
+        if p is not None:
+            self.progress = p
+            cur = p.current()
+            self.prog = cur[2] if cur else None
+            self.lang = p.plan.lang
+            return
+        if self.prog_error is None:
+            self.prog, self.prog_error = _load(PROGRAM_FILE, program.loads)
+        self.lang = self.prog.lang if self.prog else "en"
 
+    def week_count(self):
+        """(done this week, target), or None without a plan."""
+        if self.progress is None:
+            return None
+        return self.progress.week_count(self.board.rtc())
+
+    def _read_note(self):
         try:
             with open(NOTE_FILE) as f:
                 note = f.read().split()
@@ -119,6 +150,7 @@ class App:
         for rtype, fields in self.pending:
             if rtype == records.END:
                 self.store.end(*fields)
+                self.advance_plan(fields[0] == records.COMPLETED)
             else:
                 self.store.append(rtype, *fields)
         self.pending = []
@@ -152,8 +184,12 @@ class App:
         exp = self.prog.expand()
         self.session = engine.Session(exp)
         self.answers[0] = self.answers[1] = self.answers[2] = 0
-        self.seq = self.store.begin(self.prog.id(), records.NO_PLAN, records.NO_PLAN, self.board.rtc(),
-                                    self.board.uptime_s(), mood_before)
+        week = pos = records.NO_PLAN
+        cur = self.progress.current() if self.progress else None
+        if cur:
+            week, pos = cur[0], cur[1]
+        self.seq = self.store.begin(self.prog.id(), week, pos, self.board.rtc(), self.board.uptime_s(),
+                                    mood_before)
         self.session.start(now)
         self.cue(engine.EV_SEGMENT, now)
         self.go(screens.Running)
@@ -193,6 +229,15 @@ class App:
         self.pending.append((records.END, (s.status, self.done_ms // 1000, wall_ms // 1000)))
         self.go(screens.MoodAfter)
 
+    def advance_plan(self, completed):
+        if self.progress is None:
+            return
+        self.progress.session_ended(completed, self.board.rtc())
+        try:
+            write_small(PLAN_STATE, self.progress.state())
+        except OSError:
+            pass  # flash full: the session is offered again, nothing is lost
+
     def finish_checkin(self):
         if self.pending:  # answered before the finish cue was over
             self.player.stop()
@@ -203,4 +248,7 @@ class App:
 
     def close_session(self):
         self.session = None
+        if self.progress is not None:
+            cur = self.progress.current()
+            self.prog = cur[2] if cur else None
         self.go(screens.Home)

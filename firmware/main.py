@@ -19,3 +19,4 @@ while True:
     except KeyboardInterrupt:
         if not watch.in_session():
             raise
+        print("runcue: session in progress")  # the host reads this and reports the watch busy

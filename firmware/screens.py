@@ -7,9 +7,8 @@ to the next option or skips a segment; a long press on A asks to stop.
 """
 
 from boards import BTN_A, BTN_B, LONG
-from ui import mmss
-
 from runcue import engine, records
+from ui import mmss
 
 
 class Screen:
@@ -36,13 +35,15 @@ class Home(Screen):
         app, p, t = self.app, self.p, self.t
         p.centred("runcue", 0)
         if app.prog is None:
-            p.centred(t["no_program"], 20)
+            finished = app.progress is not None and app.progress.finished()
+            p.centred(t["plan_done"] if finished else t["no_program"], 20)
             if app.prog_error:
                 p.text(app.prog_error[:16], 0, 32)
             return
         p.centred(app.prog.name[:16], 14)
-        if app.week_target:
-            p.centred(t["week"] % (app.week_done, app.week_target), 26)
+        week = app.week_count()
+        if week:
+            p.centred(t["week"] % week, 26)
         if app.store.logging_off:
             p.centred(t["logging_off"], 38)
             p.centred(t["sync_me"], 47)
@@ -70,6 +71,9 @@ class _Choice(Screen):
 
     def title(self):
         return ""
+
+    def chosen(self, i):
+        pass
 
     def draw(self):
         self.p.choice(self.title(), self.options(), self.selected)

@@ -9,8 +9,9 @@ import os
 import sys
 from binascii import hexlify
 
-import simhw
 import vfs
+
+import simhw
 
 
 def walk(path, out):

@@ -8,12 +8,14 @@ mode, which skips main.py on a real board).  After the image is at '/', the
 firmware sees only what a real watch would hold.
 """
 
+import gc
 import json
 import os
 import sys
 
-import simhw
 import vfs
+
+import simhw
 
 
 def _copy_tree(src, dst):
@@ -71,8 +73,14 @@ def boot(config):
 
         data = config["program"].encode()
         syncsvc.put_program(b2a_base64(data).decode(), crc32(data))
-        del sys.modules["runcue.syncsvc"]  # a watch loads it only while syncing
-        del syncsvc, data
+        import runcue
+
+        for name in ("syncsvc", "plan"):  # a watch loads these only while syncing
+            sys.modules.pop("runcue." + name, None)
+            if hasattr(runcue, name):
+                delattr(runcue, name)
+        del syncsvc, data, runcue
+        gc.collect()
     if config.get("main", True):
         with open("/main.py") as f:
             code = f.read()

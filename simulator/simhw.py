@@ -42,6 +42,7 @@ class Flash:
         self.writes = 0
         self.erases = 0
         self.cut_at_write = cut_at_write
+        self.erased = b"\xff" * block_size  # made once: the sim must not spend the watch's heap
 
     def readblocks(self, block, buf, offset=0):
         self.f.seek(block * self.block_size + offset)
@@ -70,7 +71,7 @@ class Flash:
         if op == 6:
             self.erases += 1
             self.f.seek(arg * self.block_size)
-            self.f.write(b"\xff" * self.block_size)
+            self.f.write(self.erased)
             return 0
         return 0
 

@@ -8,6 +8,7 @@ runcue.ticks), ``uptime_s()``, ``rtc()`` (UTC unix seconds, 0 when unset),
 ``fb`` to the display; ``screen`` names it for the simulator), and
 ``wait(deadline)`` which sleeps until the tick ``deadline`` (-1: no deadline)
 or a button press and returns the press (BTN_A, BTN_B, plus LONG) or 0.
+Each module also has a ``Clock`` class (``now()``, ``set(unix)``, ``uptime_s()``).
 """
 
 BTN_A = 1  # the front button: start, ok, pause/resume
@@ -15,7 +16,7 @@ BTN_B = 2  # the side button: next option, skip segment
 LONG = 4  # added for a long press (stop)
 
 
-def load():
+def _module():
     """The board module for the platform this firmware runs on."""
     import sys
 
@@ -25,4 +26,15 @@ def load():
         from boards import pico_oled as mod
     else:
         from boards import sim as mod
-    return mod.Board()
+    return mod
+
+
+def load():
+    """The whole board: display, buzzer, buttons, clock."""
+    return _module().Board()
+
+
+def rtc():
+    """Only the board's clock (``now()``, ``set(unix)``, ``uptime_s()``): what the
+    sync service needs in the raw REPL, without waking the display."""
+    return _module().Clock()

@@ -20,12 +20,12 @@ Sources of the pins (none guessed; each agrees with the others):
 import time
 
 import framebuf
-from drivers import battery, bm8563, buttons, clock, flash, st7789
-from drivers.piezo import Piezo
 from machine import ADC, I2C, PWM, SPI, Pin
 from micropython import const
 
 from boards import BTN_A, BTN_B, LONG
+from drivers import battery, bm8563, buttons, clock, flash, st7789
+from drivers.piezo import Piezo
 from runcue import ticks
 
 PIN_HOLD = const(4)  # power hold, high = stay on [UD] POWER_HOLD_PIN 4; [MU] _pin_table_other1; [GFX]

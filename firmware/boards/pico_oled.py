@@ -21,12 +21,12 @@ pin 18; the OLED takes 3V3(OUT) (pin 36) and GND (pin 8) besides SDA/SCL.
 import time
 
 import ssd1306  # pyright: ignore[reportMissingImports]  (micropython-lib, installed with mip)
-from drivers import buttons, clock, flash
-from drivers.piezo import Piezo
 from machine import I2C, PWM, RTC, Pin
 from micropython import const
 
 from boards import BTN_A, BTN_B, LONG
+from drivers import buttons, clock, flash
+from drivers.piezo import Piezo
 from runcue import ticks
 
 I2C_ID = const(0)

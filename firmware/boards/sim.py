@@ -7,8 +7,8 @@ The boot script (simulator/sim_boot.py) has already mounted the image at '/'.
 from binascii import hexlify
 
 import framebuf
-import simhw
 
+import simhw
 from boards import BTN_A, BTN_B, LONG
 from runcue import ticks
 
@@ -38,6 +38,19 @@ class _Buzzer:
                 ev = {"t_ms": self.since, "vib": True, "dur_ms": now - self.since}
             simhw.emit("cue", ev)
             self.freq = 0
+
+
+class Clock:
+    """The sim's battery-backed RTC (kept in the image, outside the filesystem)."""
+
+    def now(self):
+        return simhw.clock.rtc()
+
+    def set(self, unix):
+        simhw.clock.set_rtc(unix)
+
+    def uptime_s(self):
+        return simhw.clock.ms() // 1000
 
 
 class Board:

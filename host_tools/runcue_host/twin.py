@@ -56,13 +56,15 @@ class Twin:
             os.setsid()
             fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
-        err = open(self.log, "ab") if self.log else subprocess.DEVNULL
+        err = subprocess.DEVNULL
+        if self.log:
+            err = os.open(self.log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         self.child = subprocess.Popen(
             [str(sim.MICROPYTHON), "-i", str(sim.SIMULATOR / "sim_boot.py"), config],
             stdin=slave, stdout=slave, stderr=err, env=sim.micropython_env(), preexec_fn=as_tty,
             close_fds=True)
-        if err is not subprocess.DEVNULL:
-            err.close()
+        if err != subprocess.DEVNULL:
+            os.close(err)
         self._config_file = config
         if not main:
             self.swallow = b">>> "
@@ -134,7 +136,7 @@ class Twin:
                         data = b""
                     if data:
                         self._from_watch(data)
-                if self.child.poll() is not None and not self.stopping:
+                if self.child is not None and self.child.poll() is not None and not self.stopping:
                     self._drain()
                     self._restart()
         finally:

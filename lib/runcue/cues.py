@@ -16,8 +16,8 @@ from runcue import engine, ticks
 try:
     from micropython import const
 except ImportError:  # CPython
-    def const(x):
-        return x
+    def const(__x):
+        return __x
 
 MAX_CUE_MS = const(1500)
 F = const(2700)  # main tone: near a common piezo resonance

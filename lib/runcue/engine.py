@@ -29,8 +29,8 @@ from runcue import ticks
 try:
     from micropython import const
 except ImportError:  # CPython
-    def const(x):
-        return x
+    def const(__x):
+        return __x
 
 IDLE = const(0)
 RUNNING = const(1)

@@ -39,7 +39,7 @@ IN_SESSION = (records.SEG, records.SKIP, records.PAUSE, records.RESUME, records.
 _TIMED = (records.SEG, records.SKIP, records.PAUSE)  # field 0: an active second
 
 
-def _write_small(path, obj):
+def write_small(path, obj):
     """``obj`` as a JSON line plus its CRC, to path.tmp, renamed over path (atomic on littlefs)."""
     text = json.dumps(obj)
     with open(path + ".tmp", "w") as f:
@@ -47,8 +47,8 @@ def _write_small(path, obj):
     os.rename(path + ".tmp", path)
 
 
-def _read_small(path):
-    """What _write_small stored; {} when missing or corrupt."""
+def read_small(path):
+    """What write_small stored; {} when missing or corrupt."""
     try:
         with open(path) as f:
             text, crc = f.read().split("\n")[:2]
@@ -172,8 +172,8 @@ class LogStore:
             if name.endswith(".tmp"):
                 os.remove(self._p(name))  # a write that never reached its rename
         self._files = sorted(int(n[:-4]) for n in names if n.endswith(".log") and n[:-4].isdigit())
-        state = _read_small(self._p("state"))
-        self.acked = _count(_read_small(self._p("ack")), "acked")
+        state = read_small(self._p("state"))
+        self.acked = _count(read_small(self._p("ack")), "acked")
         self.recovered = self._recover()
         self._last_closed = max(self._last_closed, self.acked)
         self.next_seq = max(_count(state, "next_seq"), self._last_seq + 1, self.acked + 1)
@@ -338,7 +338,7 @@ class LogStore:
 
     def _save(self, name, obj):
         try:
-            _write_small(self._p(name), obj)
+            write_small(self._p(name), obj)
             return True
         except OSError:
             return False

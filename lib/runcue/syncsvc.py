@@ -5,6 +5,7 @@ The host enters the raw REPL (the app is not running then) and runs:
     import boards, runcue.syncsvc as s; s.attach(boards.rtc())
     s.info()            s.read(cursor, max_bytes)      s.ack(seq)
     s.set_time(unix)    s.assign(client)               s.put_program(b64, crc)
+    s.put_plan(b64, crc)  s.active()
 
 Each call prints exactly one line, ``RC:`` and a JSON object, which the host
 parses (never evaluates); ``{"error": why}`` when the call was refused.  Binary
@@ -17,11 +18,13 @@ import json
 import os
 from binascii import a2b_base64, b2a_base64, crc32
 
-from runcue import VERSION, program, records
-from runcue.logstore import LogStore
+from runcue import VERSION, plan, program, records
+from runcue.logstore import LogStore, read_small
 
 PROTOCOL = 1
 PROGRAM_FILE = "/program.json"
+PLAN_FILE = "/plan.json"  # in force when present (firmware/app.py)
+PLAN_STATE = "/plan_state"
 CLIENT_FILE = "/client"
 NOTE_FILE = "/note"  # read once by the home screen: "synced N" or "program"
 LOG_DIR = "/log"
@@ -80,16 +83,37 @@ def _note(text):
         pass  # a missing note only costs the home screen its message
 
 
+def _active():
+    """(kind, text, checked object or error) of what is in force."""
+    text = _read_text(PLAN_FILE)
+    kind, loads = "plan", plan.loads
+    if text is None:
+        text = _read_text(PROGRAM_FILE)
+        kind, loads = "program", program.loads
+    if text is None:
+        return None, None, None
+    try:
+        return kind, text, loads(text)
+    except program.ProgramError as e:
+        return kind, text, str(e)
+
+
+def _summary(kind, obj):
+    if obj is None or isinstance(obj, str):
+        return {"kind": kind, "error": obj} if kind else None
+    out = {"kind": kind, "id": obj.id(), "name": obj.name}
+    if kind == "plan":
+        progress = plan.Progress(obj, read_small(PLAN_STATE))
+        cur = progress.current()
+        out.update({"sessions": len(obj.sessions), "pos": progress.pos,
+                    "next": cur[2].name if cur else None, "week": cur[0] if cur else None})
+    return out
+
+
 def info():
     log = _log()
-    prog = None
-    text = _read_text(PROGRAM_FILE)
-    if text is not None:
-        try:
-            p = program.loads(text)
-            prog = {"id": p.id(), "name": p.name, "segments": p.segments, "total_ms": p.total_ms}
-        except program.ProgramError as e:
-            prog = {"error": str(e)}
+    kind, _text, obj = _active()
+    prog = _summary(kind, obj)
     st = os.statvfs("/")
     _reply({
         "protocol": PROTOCOL, "firmware": VERSION, "record_format": records.FORMAT_VERSION,
@@ -150,21 +174,50 @@ def assign(client):
     _reply({"client": client})
 
 
-def put_program(b64, crc):
-    """Check and install a program (device JSON, base64); the old one stays on any error."""
+def active():
+    """The program or plan in force, as device JSON: {"kind", "data" (base64), "crc"}."""
+    kind, text, _obj = _active()
+    if text is None:
+        return _reply({"kind": None})
+    data = text.encode()
+    _reply({"kind": kind, "data": b2a_base64(data).decode().strip(), "crc": crc32(data)})
+
+
+def _install(what, b64, crc, loads, path):
+    """Decode, check, write to a temp file, read back, rename: the old one stays on any error."""
     try:
         data = a2b_base64(b64)
     except ValueError:
-        return _fail("program: bad base64")
+        return None, _fail("%s: bad base64" % what)
     if crc32(data) != crc:
-        return _fail("program: CRC mismatch (%d bytes)" % len(data))
+        return None, _fail("%s: CRC mismatch (%d bytes)" % (what, len(data)))
     try:
-        prog = program.loads(data)
+        obj = loads(data)
     except program.ProgramError as e:
-        return _fail(str(e))
+        return None, _fail(str(e))
     try:
-        _write_atomic(PROGRAM_FILE, prog.to_json().encode())
+        _write_atomic(path, obj.to_json().encode())
     except OSError as e:
-        return _fail("program: not stored (%s)" % e)
+        return None, _fail("%s: not stored (%s)" % (what, e))
     _note("program")
-    _reply({"id": prog.id(), "segments": prog.segments, "total_ms": prog.total_ms})
+    return obj, None
+
+
+def put_program(b64, crc):
+    """Install a program; it replaces any plan (the newest push is in force)."""
+    prog, _ = _install("program", b64, crc, program.loads, PROGRAM_FILE)
+    if prog is None:
+        return
+    try:
+        os.remove(PLAN_FILE)
+    except OSError:
+        pass  # no plan was in force
+    _reply({"kind": "program", "id": prog.id(), "segments": prog.segments, "total_ms": prog.total_ms})
+
+
+def put_plan(b64, crc):
+    """Install a plan; the same plan again keeps the client's place in it."""
+    p, _ = _install("plan", b64, crc, plan.loads, PLAN_FILE)
+    if p is None:
+        return
+    _reply(_summary("plan", p))

@@ -1,0 +1,165 @@
+"""Multi-week plans: the one definition of their device form and their progress.
+
+A plan is an ordered list of sessions grouped in weeks, each session a
+program (``runcue.program``), with a target number of sessions per week and a
+rule for a session stopped early: ``"repeat"`` offers it again, ``"next"``
+moves on.  The host compiles TOML into the canonical device JSON; the watch
+loads and checks it again, and keeps its place in ``Progress``.
+"""
+
+import json
+
+from runcue import program
+
+try:
+    from micropython import const
+except ImportError:  # CPython
+    def const(__x):
+        return __x
+
+FORMAT_VERSION = const(1)
+MAX_SESSIONS = const(100)
+MAX_WEEK = const(52)
+MAX_JSON_BYTES = const(24576)
+RULES = ("repeat", "next")
+WEEK_S = const(604800)
+MONDAY_OFFSET_S = const(345600)  # 1970-01-01 was a Thursday: Monday 00:00 is 4 days later
+
+
+class Plan:
+    """A checked plan: ``sessions`` is a list of (week, Program)."""
+
+    def __init__(self, name, lang, per_week, rule, sessions):
+        self.name = name
+        self.lang = lang
+        self.per_week = per_week
+        self.rule = rule
+        self.sessions = sessions
+
+    def to_json(self):
+        parts = []
+        for week, prog in self.sessions:
+            parts.append('{"week":%d,"program":%s}' % (week, prog.to_json()))
+        return '{"v":%d,"name":%s,"lang":"%s","per_week":%d,"rule":"%s","sessions":[%s]}' % (
+            FORMAT_VERSION, program._json_str(self.name), self.lang, self.per_week, self.rule,
+            ",".join(parts))
+
+    def id(self):
+        return program.program_id(self.to_json())
+
+
+def make(name, lang, per_week, rule, sessions):
+    """A checked Plan; ``sessions`` is a list of (week, Program) in order."""
+    program.make(name, lang, [["walk", program.MIN_SEGMENT_MS]])  # the same name/lang rules
+    if type(per_week) is not int or not 1 <= per_week <= 7:
+        raise program.ProgramError("per_week: %r is not a number of sessions from 1 to 7" % (per_week,))
+    if rule not in RULES:
+        raise program.ProgramError("rule: %r is not one of %s" % (rule, ", ".join(RULES)))
+    if not sessions:
+        raise program.ProgramError("plan: a plan needs at least one session")
+    if len(sessions) > MAX_SESSIONS:
+        raise program.ProgramError("plan: %d sessions, at most %d" % (len(sessions), MAX_SESSIONS))
+    last = 1
+    for i, (week, _prog) in enumerate(sessions):
+        if type(week) is not int or not last <= week <= MAX_WEEK:
+            raise program.ProgramError("session %d: week %r must be %d to %d and never go back" % (
+                i + 1, week, last, MAX_WEEK))
+        last = week
+    return Plan(name, lang, per_week, rule, sessions)
+
+
+def loads(text):
+    """A checked Plan from device JSON (bytes or str); ProgramError otherwise."""
+    if len(text) > MAX_JSON_BYTES:
+        raise program.ProgramError("plan: %d bytes, at most %d" % (len(text), MAX_JSON_BYTES))
+    if not isinstance(text, str):
+        try:
+            text = text.decode("utf-8")
+        except (UnicodeError, ValueError):
+            raise program.ProgramError("plan: not UTF-8 text") from None
+    try:
+        obj = json.loads(text)
+    except (ValueError, TypeError, RuntimeError):
+        raise program.ProgramError("plan: not valid JSON") from None
+    if type(obj) is not dict or type(obj.get("v")) is not int or obj.get("v") != FORMAT_VERSION:
+        raise program.ProgramError("plan: not a plan of format version %d" % FORMAT_VERSION)
+    for key in obj:
+        if key not in ("v", "name", "lang", "per_week", "rule", "sessions"):
+            raise program.ProgramError("plan: unknown field %r" % key)
+    raw = obj.get("sessions")
+    if type(raw) is not list:
+        raise program.ProgramError("plan: sessions must be a list")
+    sessions = []
+    for i, s in enumerate(raw):
+        if type(s) is not dict or type(s.get("program")) is not dict:
+            raise program.ProgramError("session %d: must be {\"week\", \"program\"}" % (i + 1))
+        p = s["program"]
+        try:
+            prog = program.make(p.get("name", ""), p.get("lang", obj.get("lang")), p.get("items"))
+        except program.ProgramError as e:
+            raise program.ProgramError("session %d: %s" % (i + 1, e)) from None
+        sessions.append((s.get("week"), prog))
+    return make(obj.get("name", ""), obj.get("lang", "en"), obj.get("per_week"), obj.get("rule", "repeat"),
+                sessions)
+
+
+def week_start(unix):
+    """Monday 00:00 UTC of the week holding ``unix``."""
+    return unix - (unix - MONDAY_OFFSET_S) % WEEK_S
+
+
+class Progress:
+    """Where the client is in a plan: the next session, and this week's count.
+
+    Saved as ``{"plan": id, "pos": i, "week_start": unix, "done": n}``.  With the
+    clock unset the week falls back to plan order: the week of the next session,
+    and the sessions of that week already done.
+    """
+
+    def __init__(self, plan, state=None):
+        self.plan = plan
+        self.plan_id = plan.id()
+        state = state if state and state.get("plan") == self.plan_id else {}
+        self.pos = _count(state, "pos")
+        self.week_start = _count(state, "week_start")
+        self.done = _count(state, "done")
+
+    def finished(self):
+        return self.pos >= len(self.plan.sessions)
+
+    def current(self):
+        """(week, index in the plan, Program) of the next session, or None when finished."""
+        if self.finished():
+            return None
+        week, prog = self.plan.sessions[self.pos]
+        return week, self.pos, prog
+
+    def week_count(self, now):
+        """(sessions done this week, target)."""
+        if now:
+            return (self.done if week_start(now) == self.week_start else 0), self.plan.per_week
+        if self.finished():
+            return 0, self.plan.per_week
+        week = self.plan.sessions[self.pos][0]
+        done = 0
+        for w, _p in self.plan.sessions[:self.pos]:
+            if w == week:
+                done += 1
+        return done, self.plan.per_week
+
+    def session_ended(self, completed, now):
+        """Advance after a session: always when completed, by the plan's rule when not."""
+        if completed or self.plan.rule == "next":
+            self.pos += 1
+        if completed and now:
+            ws = week_start(now)
+            self.done = self.done + 1 if ws == self.week_start else 1
+            self.week_start = ws
+
+    def state(self):
+        return {"plan": self.plan_id, "pos": self.pos, "week_start": self.week_start, "done": self.done}
+
+
+def _count(obj, key):
+    v = obj.get(key)
+    return v if type(v) is int and v > 0 else 0
