@@ -1,0 +1,120 @@
+"""``runcue sync`` and ``runcue device ...``: everything that talks to the watch over USB."""
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from runcue_host import UserError
+from runcue_host.cli import console, new_group, print_json
+from runcue_host.link import Watch
+
+group = new_group("The watch on USB: what it holds, its clock, its client.")
+PORT_HELP = "The watch's serial port (found by itself when only one watch is plugged in)."
+Port = Annotated[str | None, typer.Option("--port", help=PORT_HELP)]
+
+
+def register(app):
+    app.add_typer(group, name="device")
+    app.command("sync")(sync)
+
+
+def _archive(path):
+    from runcue_host.archive import Archive
+
+    return Archive(path)
+
+
+def sync(
+    port: Port = None,
+    archive: Annotated[Path | None, typer.Option("--archive", help="The archive (default: your data dir).")] = None,
+    accept_reassign: Annotated[bool, typer.Option(
+        "--accept-reassign", help="The watch now belongs to another client: store its sessions under it.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+):
+    """Pull the watch's new sessions into the archive (exactly once), then let it free the space."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
+
+    from runcue_host import sync as sync_mod
+
+    with _archive(archive) as arc:
+        bar = Progress(TextColumn("syncing"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[n]} sessions"),
+                       console=console(), transient=True, disable=as_json)
+        with bar:
+            task = bar.add_task("sync", total=None, n=0)
+            result = sync_mod.sync(port, arc, progress=lambda b, n: bar.update(task, completed=b, n=n),
+                                   accept_reassign=accept_reassign)
+    if as_json:
+        print_json(result)
+        return
+    out = console()
+    for note in result["notes"]:
+        out.print("note: " + note)
+    stored = result["stored"]
+    out.print("synced watch %s (client %s): %d new sessions, %d already stored, %d bytes" % (
+        result["device"], result["client"] or "none", stored["new"],
+        stored["duplicate"], result["read_bytes"]))
+    if result["clock_set"]:
+        off = result["clock_offset_s"]
+        out.print("watch clock set" + (" (it was unset)" if off is None else " (it was %+d s off)" % off))
+
+
+@group.command("info")
+def info(port: Port = None, as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False):
+    """What the watch holds: id, client, versions, clock, flash, unsynced sessions, plan position."""
+    with Watch(port) as w:
+        data = w.info()
+    data["clock_offset_s"] = data["clock"] - int(time.time()) if data["clock"] else None
+    if as_json:
+        print_json(data)
+        return
+    from rich.table import Table
+
+    t = Table.grid(padding=(0, 2))
+    t.add_column(style="bold")
+    t.add_column()
+    t.add_row("device", data["device_id"])
+    t.add_row("client", data["client"] or "(none assigned)")
+    t.add_row("firmware", "%s (records v%d, programs v%d)" % (
+        data["firmware"], data["record_format"], data["program_format"]))
+    if data["clock"]:
+        t.add_row("clock", "%s UTC (%+d s from this laptop)" % (
+            time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(data["clock"])), data["clock_offset_s"]))
+    else:
+        t.add_row("clock", "unset (the next sync sets it)")
+    t.add_row("flash", "%d KB used by the log, %d KB free of %d KB%s" % (
+        data["log_bytes"] // 1024, data["free_bytes"] // 1024, data["flash_bytes"] // 1024,
+        "  LOGGING OFF: sync now" if data["logging_off"] else ""))
+    t.add_row("unsynced", "%d sessions" % data["unsynced"])
+    prog = data.get("program") or {}
+    if prog.get("kind") == "plan":
+        t.add_row("plan", "%s: session %d of %d next (%s, week %s)" % (
+            prog["name"], prog["pos"] + 1, prog["sessions"], prog["next"] or "finished", prog["week"]))
+    elif prog.get("kind") == "program":
+        t.add_row("program", "%s (%s)" % (prog.get("name"), prog.get("id")))
+    else:
+        t.add_row("program", "(none)")
+    console().print(t)
+
+
+@group.command("set-clock")
+def set_clock(port: Port = None):
+    """Set the watch's clock to this laptop's (UTC)."""
+    with Watch(port) as w:
+        before = w.info()["clock"]
+        w.call("set_time", int(time.time()))
+    console().print("watch clock set" + ("" if not before else " (it was %+d s off)" % (before - int(time.time()))))
+
+
+@group.command("assign")
+def assign(port: Port = None,
+           client: Annotated[str, typer.Option("--client", help="A pseudonymous client code, never a name.")] = ""):
+    """Give the watch to a client, by code (letters, digits, '-' and '_'; at most 16)."""
+    from runcue_host.archive import valid_client
+
+    if not valid_client(client):
+        raise UserError("device assign: --client %r: a client code is 1-16 letters, digits, '-' or '_'" % client)
+    with Watch(port) as w:
+        w.call("assign", client)
+    console().print("watch assigned to client %s" % client)
