@@ -7,8 +7,8 @@ import typer
 
 from runcue_host import authoring
 from runcue_host.cli import console
-from runcue_host.cli_program import SPEC_HELP
 from runcue_host.cli_device import Port
+from runcue_host.cli_program import SPEC_HELP
 from runcue_host.link import Watch
 
 ArchiveOpt = Annotated[Path | None, typer.Option("--archive", help="Also keep it in this archive (default: yours).")]

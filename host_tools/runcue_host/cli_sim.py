@@ -100,11 +100,12 @@ def twin(
     flash: Annotated[Path, typer.Option("--flash", help="The watch's flash image (made when missing).")],
     link: Annotated[Path, typer.Option("--link", help="Symlink to the watch's pseudo-terminal.")],
     log: Annotated[Path | None, typer.Option("--log", help="Append the watch's event lines here.")] = None,
+    buttons: Annotated[Path | None, typer.Option("--buttons", help="A JSON button script for the watch.")] = None,
 ):
     """Serve the image as a watch on USB until SIGTERM/SIGINT (mpremote and runcue talk to LINK)."""
     from runcue_host import twin as twin_mod
 
     try:
-        twin_mod.Twin(flash, link, log=log).serve()
+        twin_mod.Twin(flash, link, log=log, buttons=load_buttons(buttons) if buttons else ()).serve()
     except sim.SimError as e:
         raise UserError(str(e)) from None

@@ -31,8 +31,9 @@ SOFT_REBOOT = b"MPY: soft reboot\r\n"
 
 
 class Twin:
-    def __init__(self, image, link, log=None):
+    def __init__(self, image, link, log=None, buttons=()):
         self.image = Path(image)
+        self.buttons = list(buttons)  # a script for the watch's buttons (tests: start a run)
         self.link = Path(link)
         self.log = log
         self.mode = FRIENDLY
@@ -41,7 +42,7 @@ class Twin:
         self.swallow = b""  # after a raw-mode restart: banner text to drop until the prompt
 
     def _config(self, main):
-        cfg = sim.boot_config(self.image, clock="real", buttons=[], exit_when_idle=False, main=main)
+        cfg = sim.boot_config(self.image, clock="real", buttons=self.buttons, exit_when_idle=False, main=main)
         fd, path = tempfile.mkstemp(suffix=".json", prefix="runcue-twin-")
         with os.fdopen(fd, "w") as f:
             json.dump(cfg, f)

@@ -1,0 +1,152 @@
+"""The simulated watch on a pty, reached by the real mpremote and by `runcue sync`."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from runcue import program, records
+from runcue_host import sim
+from runcue_host.archive import Archive
+
+BIN = Path(sys.executable).parent
+RUNCUE = str(BIN / "runcue")
+MPREMOTE = str(BIN / "mpremote")
+SHORT = program.make("short", "en", [["walk", 60000], ["x", 2, [["run", 30000], ["walk", 30000]]]])
+
+
+class Twin:
+    """`runcue sim twin` as a user starts it: a process serving the image on a link."""
+
+    def __init__(self, image, link, buttons=None):
+        self.link = Path(link)
+        cmd = [RUNCUE, "sim", "twin", "--flash", str(image), "--link", str(link)]
+        if buttons is not None:
+            script = Path(str(link) + ".buttons.json")
+            script.write_text(json.dumps(buttons))
+            cmd += ["--buttons", str(script)]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 10
+        while not self.link.is_symlink():
+            assert self.proc.poll() is None, self.proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "the twin made no link"
+            time.sleep(0.05)
+        time.sleep(0.3)  # the watch boots into its app
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(10)
+        assert not self.link.exists() and not self.link.is_symlink(), "the twin left its link behind"
+
+
+def mpremote(link, *args, timeout=30):
+    proc = subprocess.run([MPREMOTE, "connect", str(link), *args], capture_output=True, text=True,
+                          timeout=timeout, stdin=subprocess.DEVNULL)
+    return proc.returncode, proc.stdout.replace("\r\n", "\n"), proc.stderr
+
+
+def runcue(*args, timeout=60):
+    return subprocess.run([RUNCUE, *args], capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def watch(tmp_path):
+    image = tmp_path / "watch.img"
+    result = sim.run(image, program_json=SHORT.to_json(), sessions=2)
+    assert result.returncode == 0, result.stderr_tail
+    return image
+
+
+def test_mpremote_sees_the_watch_filesystem_and_runs_code(watch, tmp_path):
+    twin = Twin(watch, tmp_path / "ttyWATCH")
+    try:
+        link = twin.link
+        # the app was running: Ctrl-C stopped it and `resume` keeps that interpreter
+        rc, out, err = mpremote(link, "resume", "exec", "import sys; print('app' in sys.modules)")
+        assert (rc, out.strip()) == (0, "True"), err
+        rc, out, err = mpremote(link, "ls")
+        assert rc == 0, err
+        names = {line.split()[-1] for line in out.splitlines()[1:] if line.strip()}
+        assert {"main.py", "lib/", "log/", "program.json"} <= names
+        rc, out, err = mpremote(link, "fs", "cp", ":program.json", str(tmp_path / "p.json"))
+        assert rc == 0, err
+        assert program.loads((tmp_path / "p.json").read_bytes()).id() == SHORT.id()
+        rc, out, err = mpremote(link, "exec", "print(6 * 7)")
+        assert (rc, out.strip()) == (0, "42"), err
+        rc, out, err = mpremote(link, "exec", "a = 5", "soft-reset", "exec", "print(a)")
+        assert rc != 0 and "NameError" in out + err  # a soft reset gives a fresh interpreter, as on a board
+    finally:
+        twin.stop()
+
+
+def test_sync_stores_each_session_once_and_the_watch_frees_only_what_is_stored(watch, tmp_path):
+    arc_path = tmp_path / "archive.sqlite"
+    logged = sim.read_flash(watch)["log"]
+    twin = Twin(watch, tmp_path / "ttyWATCH")
+    try:
+        first = runcue("sync", "--port", str(twin.link), "--archive", str(arc_path), "--json")
+        assert first.returncode == 0, first.stderr
+        assert json.loads(first.stdout)["stored"]["new"] == 2
+        again = runcue("sync", "--port", str(twin.link), "--archive", str(arc_path), "--json")
+        assert again.returncode == 0, again.stderr
+        assert json.loads(again.stdout)["stored"]["new"] == 0
+    finally:
+        twin.stop()
+    with Archive(arc_path) as arc:
+        rows = arc.sessions()
+        raw = b"".join(r[0] for r in arc.db.execute(
+            "SELECT bytes FROM raw_records ORDER BY seq, idx").fetchall())
+    assert [(r["seq"], r["status"]) for r in rows] == [(1, "completed"), (2, "completed")]
+    assert raw == logged  # the archive holds exactly what the watch logged
+    assert oct(os.stat(arc_path).st_mode & 0o777) == "0o600"
+    # more sessions, then sync: only the new one arrives
+    assert sim.run(watch).returncode == 0
+    assert [t for t, _ in records.decode_all(sim.read_flash(watch)["log"])].count(records.START) == 1
+    twin = Twin(watch, tmp_path / "ttyWATCH")
+    try:
+        third = runcue("sync", "--port", str(twin.link), "--archive", str(arc_path), "--json")
+        assert third.returncode == 0, third.stderr
+        assert json.loads(third.stdout)["stored"]["new"] == 1
+    finally:
+        twin.stop()
+    with Archive(arc_path) as arc:
+        assert sorted(r["seq"] for r in arc.sessions()) == [1, 2, 3]
+
+
+def test_a_run_in_progress_is_never_interrupted_by_a_sync(watch, tmp_path):
+    start_run = [{"on": "home", "presses": ["A"], "delay_ms": 100},
+                 {"on": "checkin_before", "presses": ["A"], "delay_ms": 100}]
+    twin = Twin(watch, tmp_path / "ttyWATCH", buttons=start_run)
+    try:
+        time.sleep(0.5)  # the run has started
+        busy = runcue("sync", "--port", str(twin.link), "--archive", str(tmp_path / "a.sqlite"))
+        assert busy.returncode == 2
+        assert busy.stderr.strip() == "runcue: watch busy: finish or stop the run on the watch"
+        assert "Traceback" not in busy.stderr
+        rc, out, err = mpremote(twin.link, "resume", "exec", "print(1)", timeout=30)
+        assert rc != 0  # still no raw REPL: the run goes on
+    finally:
+        twin.stop()
+
+
+def test_a_second_tool_on_the_same_port_is_told_the_port_is_in_use(watch, tmp_path):
+    twin = Twin(watch, tmp_path / "ttyWATCH")
+    try:
+        import serial
+
+        holder = serial.Serial(str(twin.link), exclusive=True)
+        try:
+            busy = runcue("device", "info", "--port", str(twin.link))
+        finally:
+            holder.close()
+        assert busy.returncode == 2
+        assert "port in use" in busy.stderr and "Traceback" not in busy.stderr
+    finally:
+        twin.stop()
