@@ -43,7 +43,7 @@ TEXTS = {
     "nl": {
         "kinds": ("OPWARMEN", "WANDELEN", "LOPEN", "RUST", "UITLOPEN"),
         "start": "A: start",
-        "week": "%d van %d deze week",
+        "week": "deze week: %d/%d",
         "no_program": "geen programma",
         "logging_off": "log staat uit:",
         "sync_me": "synchroniseer",

@@ -66,13 +66,14 @@ def boot(config):
     vfs.mount(fs, "/")
     os.chdir("/")
     sys.path[:] = ["", "/lib", ".frozen"]
-    if config.get("program"):  # `sim run --program`: pushed as the host would push it
+    if config.get("program") or config.get("plan"):  # `sim run --program`: pushed as the host pushes
         from binascii import b2a_base64, crc32
 
         from runcue import syncsvc
 
-        data = config["program"].encode()
-        syncsvc.put_program(b2a_base64(data).decode(), crc32(data))
+        kind = "program" if config.get("program") else "plan"
+        data = config[kind].encode()
+        getattr(syncsvc, "put_" + kind)(b2a_base64(data).decode(), crc32(data))
         import runcue
 
         for name in ("syncsvc", "plan"):  # a watch loads these only while syncing
