@@ -40,13 +40,17 @@ demo: setup
 	@echo "make demo: not yet (the simulator lands with the firmware issue)"
 
 sim: setup
-	@echo "make sim: not yet"
+	@mkdir -p $(BUILD)/sim
+	@echo "the simulated watch is on $(BUILD)/sim/ttyWATCH: mpremote connect $(BUILD)/sim/ttyWATCH ls; Ctrl-C stops it"
+	$(VENV)/bin/runcue sim twin --flash $(BUILD)/sim/watch.img --link $(BUILD)/sim/ttyWATCH
 
 bench: setup
 	$(PY) bench/run_all.py
 
-deploy: mpy
-	@echo "make deploy: not yet"
+# make deploy PORT=/dev/ttyACM0 BOARD=m5stickc_plus2|pico_oled (the pico needs `mpremote mip install ssd1306`)
+deploy: setup
+	@test -n "$(PORT)" || (echo "make deploy PORT=/dev/ttyACM0 [BOARD=m5stickc_plus2|pico_oled]"; exit 2)
+	$(PY) -m runcue_host.deploy $(PORT) $(BOARD)
 
 clean:
 	rm -rf $(BUILD) typings

@@ -150,3 +150,18 @@ def test_a_second_tool_on_the_same_port_is_told_the_port_is_in_use(watch, tmp_pa
         assert "port in use" in busy.stderr and "Traceback" not in busy.stderr
     finally:
         twin.stop()
+
+
+def test_make_deploy_copies_the_firmware_with_mpremote(watch, tmp_path):
+    from runcue_host import deploy
+
+    twin = Twin(watch, tmp_path / "ttyWATCH")
+    try:
+        rc, out, err = mpremote(twin.link, "fs", "rm", ":lib/screens.mpy")
+        assert rc == 0, err
+        deploy.copy_to_port(str(twin.link), "sim")
+        time.sleep(0.5)  # the soft reset at the end of the deploy runs main.py
+        rc, out, err = mpremote(twin.link, "resume", "exec", "import sys; print('screens' in sys.modules)")
+        assert (rc, out.strip()) == (0, "True"), out + err  # the app runs on what was deployed
+    finally:
+        twin.stop()

