@@ -16,11 +16,14 @@ It gives:
   read by ``runcue sim`` on the host to write the timeline and screenshots.
 """
 
+import gc
 import json
 import os
 import struct
 import sys
 import time
+
+BOOT_TICKS = time.ticks_ms()  # real time at process start, for the boot-time figure
 
 RTC_MAGIC = b"RCRTC1"
 RTC_BYTES = 512
@@ -176,11 +179,24 @@ class Buttons:
         return not self.timed and not self.pending and not self.triggered
 
 
+def probe_heap():
+    """With "heap_probe" set: the live heap at each wake-up (after a collection), kept as a peak."""
+    global heap_peak
+    if CONFIG.get("heap_probe"):
+        gc.collect()
+        heap_peak = max(heap_peak, gc.mem_alloc())
+
+
 def finish():
     """The client put the watch away: keep the clock, end the process."""
     clock.save()
-    emit("exit", {"t_ms": clock.ms(), "writes": flash.writes, "erases": flash.erases})
+    emit("exit", {"t_ms": clock.ms(), "writes": flash.writes, "erases": flash.erases, "heap_peak": heap_peak,
+                  "heap_total": gc.mem_alloc() + gc.mem_free(),
+                  "real_ms": time.ticks_diff(time.ticks_ms(), BOOT_TICKS)})
     sys.exit(0)
+
+
+heap_peak = 0
 
 
 CONFIG = {}

@@ -4,6 +4,7 @@ events, buttons from a script, flash and clock from ``simhw`` (simulator/).
 The boot script (simulator/sim_boot.py) has already mounted the image at '/'.
 """
 
+import time
 from binascii import hexlify
 
 import framebuf
@@ -89,6 +90,8 @@ class Board:
         now = simhw.clock.ms()
         changed = screen != self.screen
         if changed:
+            if not self.screen:  # the first screen: the boot is over
+                simhw.emit("booted", {"real_ms": time.ticks_diff(time.ticks_ms(), simhw.BOOT_TICKS)})
             self.screen = screen
             simhw.emit("show", {"t_ms": now, "name": screen})
             simhw.buttons.screen_shown(screen, now)
@@ -99,6 +102,7 @@ class Board:
 
     def wait(self, deadline):
         """Sleep until ``deadline`` (a tick) or the next scripted press."""
+        simhw.probe_heap()
         clock = simhw.clock
         now = clock.ms()
         target = -1

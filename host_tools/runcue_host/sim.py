@@ -99,7 +99,8 @@ class RunResult:
 
 
 def run(image, buttons=None, sessions=1, clock="virtual", cut_at_write=0, screenshots=None,
-        tick_offset=0, heapsize=None, program_json=None, plan_json=None, rtc_unset=False, timeout=600):
+        tick_offset=0, heapsize=None, program_json=None, plan_json=None, rtc_unset=False, heap_probe=False,
+        timeout=600):
     """One sim run; the watch's events.  Formats a missing image."""
     image = Path(image)
     if not image.exists():
@@ -110,7 +111,7 @@ def run(image, buttons=None, sessions=1, clock="virtual", cut_at_write=0, screen
             buttons = default_client(sessions, 2 * DAY_MS if clock == "virtual" else 2000)
         config = boot_config(image, clock=clock, buttons=buttons, cut_at_write=cut_at_write,
                              screenshots=screenshots, tick_offset=tick_offset, program=program_json,
-                             plan=plan_json)
+                             plan=plan_json, heap_probe=heap_probe)
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as cf:
             json.dump(config, cf)
         cmd = [str(MICROPYTHON)]
