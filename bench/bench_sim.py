@@ -45,7 +45,8 @@ def main(repeat=5):
         by_type = {}
         for t, _ in frames:
             name = records.TYPE_NAMES[t]
-            by_type[name] = by_type.get(name, 0) + (records.payload_size(t) + records.OVERHEAD) // sessions
+            by_type[name] = by_type.get(name, 0) + records.payload_size(t) + records.OVERHEAD
+        by_type = {k: v // sessions for k, v in by_type.items()}
         print("flash per week-1 session: %d bytes %s; the measured run: %d block writes, %d erases"
               % (sum(by_type.values()), by_type, ex["writes"], ex["erases"]))
         for prog, heap in ((WEEK1, None), (LONG, None), (LONG, "64wK")):

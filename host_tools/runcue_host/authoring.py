@@ -66,8 +66,9 @@ from runcue_host import UserError
 
 __all__ = [
     "KIND_ALIASES", "MAX_FILE_BYTES", "MAX_SHORTHAND_CHARS", "ProgramFileError", "ShorthandError",
-    "compile_shorthand", "duration_text", "format_shorthand", "load_spec", "load_toml", "loads_toml",
-    "parse_duration", "parse_shorthand", "summary",
+    "TomlLines", "compile_shorthand", "duration_text", "explain_limit", "format_shorthand", "load_spec",
+    "load_toml", "loads_toml", "parse_duration", "parse_segments", "parse_shorthand", "quote",
+    "read_toml_file", "summary", "toml_document", "type_name",
 ]
 
 MAX_SHORTHAND_CHARS = 10000
@@ -608,7 +609,6 @@ def format_shorthand(items):
 _FILE_FIELDS = ("name", "notes", "lang", "shorthand", "segments")
 _SEGMENT_FIELDS = ("kind", "duration", "seconds", "repeat", "segments")
 _TOML_POS = re.compile(r"\s*\(at (?:line (\d+), column (\d+)|end of document)\)\s*$")
-_HEADER = re.compile(r"\s*\[\[\s*(segments(?:\s*\.\s*segments)*)\s*\]\]")
 _ANY_HEADER = re.compile(r"\s*\[\[?\s*[A-Za-z0-9_\-\"'. ]+\]\]?\s*(#.*)?$")
 
 
@@ -628,16 +628,22 @@ def _type_name(value):
     return "a date/time"
 
 
-class _Lines:
-    """Best-effort line numbers for fields of a TOML document (None when unsure)."""
+class TomlLines:
+    """Best-effort line numbers for fields of a TOML document (None when unsure).
 
-    def __init__(self, text):
+    ``table`` is the array of tables at the top: ``[[segments]]`` in a program file,
+    ``[[sessions]]`` in a plan file; ``[[<table>.segments.segments]]`` nest below it.
+    A ``path`` is the 1-based index of each table, outermost first."""
+
+    def __init__(self, text, table="segments"):
         self.lines = text.splitlines()
+        self.table = table
+        header = re.compile(r"\s*\[\[\s*(%s(?:\s*\.\s*segments)*)\s*\]\]" % re.escape(table))
         self.headers = []  # (line number, depth); depth 0: some other table
         for n, line in enumerate(self.lines, 1):
-            m = _HEADER.match(line)
+            m = header.match(line)
             if m:
-                self.headers.append((n, m.group(1).count("segments")))
+                self.headers.append((n, m.group(1).count(".") + 1))
             elif _ANY_HEADER.match(line):
                 self.headers.append((n, 0))
 
@@ -661,7 +667,7 @@ class _Lines:
         while span is None and path:
             path = path[:-1]
             span = self.span(path)
-            key = "segments"
+            key = "segments" if path else self.table
         if span is None:
             return None
         start, end = span
@@ -686,13 +692,23 @@ def loads_toml(data, where="program.toml", fallback_name=None):
 
     ``where`` names the file in messages; ``fallback_name`` is the program name when the
     file has none (``load_toml`` passes the file name without ``.toml``)."""
+    doc, text = toml_document(data, where)
+    return _from_doc(doc, TomlLines(text), where, fallback_name)
+
+
+def toml_document(data, where, what="program"):
+    """(document, text) of a TOML file's bytes or text: size, BOM, UTF-8 and syntax
+    checked; ProgramFileError names ``where`` (and ``what`` the file should be)."""
     if isinstance(data, (bytes, bytearray)):
         if len(data) > MAX_FILE_BYTES:
-            raise ProgramFileError("%s: %d bytes, at most %d: is this really a program file?" % (
-                where, len(data), MAX_FILE_BYTES))
+            raise ProgramFileError("%s: %d bytes, at most %d: is this really a %s file?" % (
+                where, len(data), MAX_FILE_BYTES, what))
         data = bytes(data)
         if data.startswith(b"\xef\xbb\xbf"):
             data = data[3:]
+        elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ProgramFileError("%s: UTF-16 text (it starts with a UTF-16 byte order mark): "
+                                   "save the file as UTF-8" % where)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -702,8 +718,8 @@ def loads_toml(data, where="program.toml", fallback_name=None):
     elif isinstance(data, str):
         text = data
         if len(text) > MAX_FILE_BYTES:
-            raise ProgramFileError("%s: %d characters, at most %d: is this really a program file?" % (
-                where, len(text), MAX_FILE_BYTES))
+            raise ProgramFileError("%s: %d characters, at most %d: is this really a %s file?" % (
+                where, len(text), MAX_FILE_BYTES, what))
         if text.startswith("\ufeff"):
             text = text[1:]
     else:
@@ -721,7 +737,7 @@ def loads_toml(data, where="program.toml", fallback_name=None):
         raise ProgramFileError("%s%s: not valid TOML: %s" % (where, place, msg)) from None
     except (RecursionError, MemoryError):
         raise ProgramFileError("%s: not valid TOML: nested too deeply" % where) from None
-    return _from_doc(doc, _Lines(text), where, fallback_name)
+    return doc, text
 
 
 def _from_doc(doc, lines, where, fallback_name):
@@ -759,17 +775,32 @@ def _from_doc(doc, lines, where, fallback_name):
             raise ProgramFileError("%s: %s" % (_where(where, lines.line((), "shorthand")), e)) from None
     if "segments" not in doc:
         fail(None, "no program: add shorthand = %s or [[segments]] tables" % _EXAMPLE)
-    segs = []
-    items = _segment_list(doc["segments"], (), 1, fail, segs)
+    items, segs = parse_segments(doc["segments"], fail)
     try:
         return program.make(name, lang, items), notes
     except ProgramError as e:
-        msg = _explain(e, segs, lambda p: _path_text(p))
-        m = _SEGMENT_MSG.match(str(e))
-        line = None
-        if m and 1 <= int(m.group(1)) <= len(segs):
-            line = lines.line(segs[int(m.group(1)) - 1])
+        msg, path = explain_limit(e, segs)
+        line = lines.line(path) if path else None
         raise ProgramFileError("%s: %s" % (_where(where, line), msg)) from None
+
+
+def parse_segments(value, fail):
+    """(device-form items, path of each segment table) for a TOML ``segments`` value.
+
+    ``fail(key, msg, path=(), line_key=None)`` must raise: it reports ``msg`` about field
+    ``key`` of the segments table at ``path`` (1-based indices, outermost first; () and
+    key "segments" for the value itself).  Limits are left to ``program.make``: pass its
+    ProgramError to :func:`explain_limit`."""
+    segs = []
+    return _segment_list(value, (), 1, fail, segs), segs
+
+
+def explain_limit(err, segs, prefix=""):
+    """(message, segment table path or None) for a ProgramError from ``program.make`` about
+    items from :func:`parse_segments`: the written place (``prefix`` + ``segments[2]``) added."""
+    m = _SEGMENT_MSG.match(str(err))
+    path = segs[int(m.group(1)) - 1] if m and 1 <= int(m.group(1)) <= len(segs) else None
+    return _explain(err, segs, lambda p: prefix + _path_text(p)), path
 
 
 def _segment_list(value, path, depth, fail, segs):
@@ -835,13 +866,20 @@ def _segment(table, path, depth, fail, segs):
 
 def load_toml(path):
     """(Program, notes) from a TOML program file; ProgramFileError names the file."""
+    data, stem = read_toml_file(path)
+    return loads_toml(data, str(path), stem)
+
+
+def read_toml_file(path, what="program"):
+    """(bytes, name from the file name) of a TOML ``what`` file, at most MAX_FILE_BYTES;
+    ProgramFileError names the file when it cannot be read."""
     where = str(path)
     p = Path(path)
     try:
         if not p.exists():
             raise ProgramFileError("%s: no such file" % where)
         if p.is_dir():
-            raise ProgramFileError("%s: is a directory, not a program file" % where)
+            raise ProgramFileError("%s: is a directory, not a %s file" % (where, what))
         if not p.is_file():
             raise ProgramFileError("%s: not a regular file" % where)
         with open(p, "rb") as f:
@@ -851,11 +889,11 @@ def load_toml(path):
     except OSError as e:
         raise ProgramFileError("%s: cannot read it: %s" % (where, e.strerror or e)) from None
     if len(data) > MAX_FILE_BYTES:
-        raise ProgramFileError("%s: larger than %d KiB: is this really a program file?" % (
-            where, MAX_FILE_BYTES // 1024))
+        raise ProgramFileError("%s: larger than %d KiB: is this really a %s file?" % (
+            where, MAX_FILE_BYTES // 1024, what))
     stem = p.name[:-len(".toml")] if p.name.lower().endswith(".toml") else p.name
     stem = "".join(c for c in stem if ord(c) >= 32 and not 0xD800 <= ord(c) <= 0xDFFF)
-    return loads_toml(data, where, stem[:program.MAX_NAME])
+    return data, stem[:program.MAX_NAME]
 
 
 def _looks_like_path(spec):
@@ -880,6 +918,10 @@ def load_spec(spec):
         raise ProgramFileError("%s: a program file must end in .toml (or write a shorthand line "
                                "such as %s)" % (_show(stripped)[1:-1], _EXAMPLE))
     return compile_shorthand(spec), ""
+
+
+quote = _show  # text quoted for a one-line message (control characters escaped, long text cut)
+type_name = _type_name  # "text", "a number", "a table"...: for "must be X, not Y" messages
 
 
 def _secs(ms):

@@ -27,6 +27,8 @@ from runcue_host import UserError
 COMMAND_MODULES = [
     "runcue_host.cli_program",
     "runcue_host.cli_sim",
+    "runcue_host.cli_review",
+    "runcue_host.cli_plan",
     "runcue_host.cli_device",
     # "runcue_host.cli_plan", "runcue_host.cli_device", "runcue_host.cli_sync", ...
 ]
