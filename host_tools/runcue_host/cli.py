@@ -30,7 +30,7 @@ COMMAND_MODULES = [
     "runcue_host.cli_review",
     "runcue_host.cli_plan",
     "runcue_host.cli_device",
-    # "runcue_host.cli_plan", "runcue_host.cli_device", "runcue_host.cli_sync", ...
+    "runcue_host.cli_push",
 ]
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}

@@ -8,7 +8,12 @@ import typer
 
 from runcue_host import UserError
 from runcue_host.cli import console, new_group, print_json
-from runcue_host.link import Watch
+
+
+def Watch(port):  # noqa: N802 - the link (and mpremote) load only for commands that use it
+    from runcue_host.link import Watch as _Watch
+
+    return _Watch(port)
 
 group = new_group("The watch on USB: what it holds, its clock, its client.")
 PORT_HELP = "The watch's serial port (found by itself when only one watch is plugged in)."

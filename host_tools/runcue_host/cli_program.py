@@ -112,10 +112,11 @@ def preview_cmd(
     kinds = {}
     for _t, name in played.cues:
         kinds[name] = kinds.get(name, 0) + 1  # in order of first use
-    out.print(Text("cues: %d (%s)" % (len(played.cues), ", ".join("%s %d" % kv for kv in kinds.items()))))
+    out.print(Text("cues: %d (%s)" % (len(played.cues), ", ".join("%s %d" % kv for kv in kinds.items()))),
+              soft_wrap=True)
     if info is not None:
         out.print(Text("wrote %s: %s, %.1f MB, %d Hz mono 16-bit%s" % (
             info.path, preview.clock(info.duration_ms), info.bytes / 1e6, info.rate,
             "; silences over %d s shortened to %d s" % (preview.COMPRESS_OVER_MS // 1000,
                                                        preview.COMPRESS_TO_MS // 1000)
-            if info.compressed else "")))
+            if info.compressed else "")), soft_wrap=True)

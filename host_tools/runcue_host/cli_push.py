@@ -9,7 +9,6 @@ from runcue_host import authoring
 from runcue_host.cli import console
 from runcue_host.cli_device import Port
 from runcue_host.cli_program import SPEC_HELP
-from runcue_host.link import Watch
 
 ArchiveOpt = Annotated[Path | None, typer.Option("--archive", help="Also keep it in this archive (default: yours).")]
 
@@ -37,6 +36,8 @@ def push_program(spec: Annotated[str, typer.Argument(metavar="SPEC", help=SPEC_H
     """Send a program to the watch; it replaces the program or plan in force there."""
     prog, _notes = authoring.load_spec(spec)
     text = prog.to_json()
+    from runcue_host.link import Watch
+
     with Watch(port) as w:
         reply = w.put("put_program", text.encode())
     if reply.get("id") != prog.id():
@@ -52,8 +53,10 @@ def push_plan(plan_file: Annotated[str, typer.Argument(metavar="PLAN", help="A p
     """Send a plan to the watch; pushing the same plan again keeps the client's place in it."""
     from runcue_host import plans
 
-    plan = plans.load_plan(plan_file)
+    plan = plans.resolve(plan_file)
     text = plan.to_json()
+    from runcue_host.link import Watch
+
     with Watch(port) as w:
         reply = w.put("put_plan", text.encode())
     if reply.get("id") != plan.id():
