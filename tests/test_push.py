@@ -1,14 +1,10 @@
 """The therapist pushes programs and plans; the watch checks them and plays exactly that."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from test_twin import SHORT, Twin, runcue
 
-from runcue import plan, program
 from runcue_host import plans, sim
 
 STOP_EARLY = [
