@@ -37,7 +37,7 @@ mpy: setup
 	@ls -l $(BUILD)/mpy/runcue
 
 demo: setup
-	@echo "make demo: not yet (the simulator lands with the firmware issue)"
+	$(PY) -m runcue_host.demo demo
 
 sim: setup
 	@mkdir -p $(BUILD)/sim

@@ -56,17 +56,33 @@ def lock_image(path):
     return fd
 
 
-def default_client(sessions, gap_ms):
-    """The client who starts, follows the whole program and answers the check-in."""
+REASONS = ("tired", "pain", "unwell", "other")  # the order of the watch's stop-reason screen
+
+
+def client_session(gap_ms, mood_before=3, mood_after=4, talked=True, stop_after_ms=None, reason="tired"):
+    """A button script for one session: wait ``gap_ms`` at home, start, answer, and maybe stop early."""
+    script = [
+        {"on": "home", "presses": ["A"], "delay_ms": gap_ms},
+        {"on": "checkin_before", "presses": ["B"] * mood_before + ["A"], "delay_ms": 400},
+    ]
+    if stop_after_ms:
+        script += [{"on": "running", "presses": ["A+"], "delay_ms": stop_after_ms},
+                   {"on": "stop_confirm", "presses": ["A"], "delay_ms": 800}]
+    script += [
+        {"on": "checkin_after", "presses": ["B"] * mood_after + ["A"], "delay_ms": 400},
+        {"on": "checkin_talk", "presses": (["A"] if talked else ["B", "A"]), "delay_ms": 600},
+    ]
+    if stop_after_ms:
+        script.append({"on": "checkin_reason", "presses": ["B"] * REASONS.index(reason) + ["A"], "delay_ms": 600})
+    script.append({"on": "summary", "presses": ["A"], "delay_ms": 1500})
+    return script
+
+
+def default_client(sessions, gap_ms, first_gap_ms=1000):
+    """The client who starts, follows the whole program and answers the check-in (mood 3, then 4)."""
     script = []
     for i in range(sessions):
-        script += [
-            {"on": "home", "presses": ["A"], "delay_ms": 1000 if i == 0 else gap_ms},
-            {"on": "checkin_before", "presses": ["B", "B", "B", "A"], "delay_ms": 400},  # mood 3
-            {"on": "checkin_after", "presses": ["B", "B", "B", "B", "A"], "delay_ms": 400},  # mood 4
-            {"on": "checkin_talk", "presses": ["A"], "delay_ms": 600},  # could talk: yes
-            {"on": "summary", "presses": ["A"], "delay_ms": 1500},
-        ]
+        script += client_session(first_gap_ms if i == 0 else gap_ms)
     return script
 
 
