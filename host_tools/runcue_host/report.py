@@ -1,0 +1,138 @@
+"""`runcue report`: one self-contained HTML page a therapist reads before the next session.
+
+Per client (a section each): flags first, then adherence per week against the
+plan's target, planned vs. done per session, run minutes per week, and mood
+and talk-test answers over time.  Charts are inline SVG (matplotlib), the page
+has no script and no external reference, so it opens offline.  Clients appear
+by code only; dates are UTC weeks starting Monday 00:00 (the plan's weeks).
+
+Flags, defined here so the report can state them:
+
+* ``stop_pain``: a session stopped early with the reason pain or unwell.
+* ``gap``: 14 days or more between two sessions, or since the last one.
+* ``mood``: the last three mood-after answers never rise and end lower than
+  they began (4, 3, 3), or mood after was below mood before in at least two
+  of the last three sessions that have both answers.
+* ``approx``: sessions recorded with the watch clock unset, placed between the
+  last known time and the sync: their dates are approximate.
+"""
+
+import time
+
+from runcue import plan as plan_mod
+from runcue_host import UserError
+
+DAY = 86400
+GAP_DAYS = 14
+MAX_WEEKS = 26  # rows of the weekly table, the latest ones
+LANGS = ("en", "nl")
+
+
+def _plan_for(rows, plans):
+    """The plan whose programs most of the client's sessions played: (name, per_week) or None."""
+    best, hits = None, 0
+    for p in plans:
+        n = sum(1 for r in rows if r["program_id"] in p["program_ids"])
+        if n > hits:
+            best, hits = p, n
+    return (best["name"], best["per_week"]) if best else None
+
+
+def _weeks(rows, run_s, target, now):
+    first = plan_mod.week_start(rows[0]["started_at"])
+    last = plan_mod.week_start(max(rows[-1]["started_at"], now))
+    weeks = []
+    w = first
+    while w <= last:
+        inside = [r for r in rows if w <= r["started_at"] < w + 7 * DAY]
+        done = sum(1 for r in inside if r["status"] == "completed")
+        weeks.append({"start": w, "sessions": len(inside), "completed": done,
+                      "stopped": sum(1 for r in inside if r["status"] == "stopped"),
+                      "interrupted": sum(1 for r in inside if r["status"] == "interrupted"),
+                      "run_min": sum(run_s.get((r["device_id"], r["seq"]), 0) for r in inside) / 60.0,
+                      "target": target, "met": target is not None and done >= target})
+        w += 7 * DAY
+    return weeks[-MAX_WEEKS:]
+
+
+def flags(rows, now):
+    """[(kind, detail dict)] for one client's sessions (oldest first), most urgent first."""
+    out = []
+    for r in reversed(rows):
+        if r["status"] == "stopped" and r["stop_reason"] in ("pain", "unwell"):
+            out.append(("stop_pain", {"at": r["started_at"], "reason": r["stop_reason"], "done_s": r["done_s"],
+                                      "planned_s": r["planned_s"]}))
+    moods = [r for r in rows if r["mood_after"]]
+    both = [r for r in rows if r["mood_after"] and r["mood_before"]][-3:]
+    last3 = [r["mood_after"] for r in moods[-3:]]
+    falling = len(last3) == 3 and last3[0] >= last3[1] >= last3[2] and last3[2] < last3[0]
+    below = sum(1 for r in both if r["mood_after"] < r["mood_before"])
+    if falling or below >= 2:
+        out.append(("mood", {"after": last3, "below": below, "of": len(both),
+                             "at": moods[-1]["started_at"]}))
+    starts = [r["started_at"] for r in rows] + ([now] if now > rows[-1]["started_at"] else [])
+    for a, b in zip(starts, starts[1:], strict=False):
+        if b - a >= GAP_DAYS * DAY:
+            out.append(("gap", {"from": a, "to": b, "days": (b - a) // DAY, "open": b == now}))
+    approx = [r for r in rows if r["started_approx"]]
+    if approx:
+        out.append(("approx", {"count": len(approx), "at": approx[-1]["started_at"]}))
+    return out
+
+
+def model(arc, client=None, now=None):
+    """What the report shows: [{client, devices, plan, weeks, sessions, flags, adherence}].
+
+    ``adherence``: (share of the plan's target met, weeks counted) over the weeks
+    that are over, and the current one once its target is met; None without a plan.
+    """
+    now = int(time.time()) if now is None else now
+    rows = arc.session_rows(client)
+    if not rows:
+        raise UserError("report: no sessions in %s%s" % (arc.path, " for client %s" % client if client else ""))
+    run_s = {}
+    for g in arc.segment_rows(client):
+        if g["kind"] == "run":
+            key = (g["device_id"], g["seq"])
+            run_s[key] = run_s.get(key, 0) + g["done_ms"] // 1000
+    plans = arc.plans()
+    out = []
+    for code in sorted({r["client"] for r in rows}, key=lambda c: (c is None, c or "")):
+        mine = [r for r in rows if r["client"] == code]
+        plan = _plan_for(mine, plans)
+        target = plan[1] if plan else None
+        weeks = _weeks(mine, run_s, target, now)
+        adherence = None
+        counted = [w for w in weeks if w["start"] + 7 * DAY <= now or w["met"]]  # a week still going: once met
+        if target and counted:
+            adherence = (sum(min(w["completed"], target) for w in counted) / float(target * len(counted)),
+                         len(counted))
+        for r in mine:
+            prog = arc.program(r["program_id"])
+            r["program_name"] = prog.name if prog else r["program_id"]
+            r["run_s"] = run_s.get((r["device_id"], r["seq"]))
+        out.append({"client": code, "devices": sorted({r["device_id"] for r in mine}), "plan": plan,
+                    "weeks": weeks, "sessions": mine, "flags": flags(mine, now), "adherence": adherence})
+    return out
+
+
+def render(arc, client=None, lang="en", now=None):
+    """The report page as text."""
+    from runcue_host import report_html
+
+    if lang not in LANGS:
+        raise UserError("report: --lang %s: not one of %s" % (lang, ", ".join(LANGS)))
+    now = int(time.time()) if now is None else now
+    return report_html.page(model(arc, client, now), lang, now)
+
+
+def write(arc, out, client=None, lang="en", now=None):
+    """Write the report to ``out`` (mode 0600); its size in bytes."""
+    from runcue_host.export import write_private
+
+    data = render(arc, client, lang, now).encode("utf-8")
+    try:
+        write_private(out, data)
+    except OSError as e:
+        raise UserError("report: --out %s: cannot write (%s)" % (out, e.strerror or e)) from None
+    return len(data)
