@@ -59,6 +59,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
+from typing import TypeGuard
 
 from runcue import program
 from runcue.program import ProgramError
@@ -231,7 +232,7 @@ def _clock_ms(tok):
     return (first * 3600 + int(parts[1]) * 60 + int(parts[2])) * 1000
 
 
-def _is_unit(tok):
+def _is_unit(tok) -> TypeGuard["_Tok"]:
     return tok is not None and tok.kind == "word" and tok.text.lower() in _UNITS
 
 
@@ -419,6 +420,7 @@ class _Parser:
 
     def parse_item(self, depth, path):
         tok = self.peek()
+        assert tok is not None  # the caller saw a token here
         start = tok.pos
         nxt = self.peek(1)
         if tok.kind == "num" and nxt is not None and nxt.kind == "times":

@@ -23,7 +23,7 @@ from runcue import program, records
 from runcue.syncsvc import PROTOCOL
 from runcue_host import UserError
 
-ENTER_TIMEOUT_S = 2.5  # a watch not in a run gives the raw REPL well within this
+ENTER_TIMEOUT_S = 3  # s: a watch not in a run gives the raw REPL well within this
 PREAMBLE = "import boards, runcue.syncsvc as s; s.attach(boards.rtc())"
 WATCH_VIDS = {0x303A: "Espressif", 0x1A86: "WCH (M5StickC Plus2)", 0x2E8A: "Raspberry Pi", 0x10C4: "Silicon Labs"}
 
@@ -78,6 +78,7 @@ class Watch:
         return self
 
     def _enter(self):
+        assert self.transport is not None
         said = io.StringIO()
         try:
             with contextlib.redirect_stdout(said):  # mpremote prints what came instead of the prompt
@@ -88,6 +89,7 @@ class Watch:
             raise LinkError("%s: the watch does not answer (no raw REPL): is it a runcue watch?" % self.port) from None
 
     def _exec(self, code):
+        assert self.transport is not None
         try:
             return self.transport.exec(code).decode("utf-8", "replace")
         except TransportError as e:
@@ -144,7 +146,6 @@ class Watch:
             if reset:
                 t.exit_raw_repl()
                 t.serial.write(b"\x04")  # soft reset in friendly mode: main.py runs the app again
-                t.serial.flush()
         except (OSError, TransportError):
             pass
         finally:
@@ -160,7 +161,6 @@ def restart_app(port):
     t = SerialTransport(port, baudrate=115200, exclusive=True)
     try:
         t.serial.write(b"\r\x03\r\x02\x04")  # stop whatever runs, friendly REPL, soft reset
-        t.serial.flush()
     finally:
         t.close()
 
