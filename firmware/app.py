@@ -19,6 +19,7 @@ PLAN_FILE = "/plan.json"  # when present, the plan is in force (a program push r
 PLAN_STATE = "/plan_state"
 NOTE_FILE = "/note"  # left by the sync service: "synced 3" or "program"
 LOG_DIR = "/log"
+BATTERY_RESERVE_PCT = 10  # never plan to run the battery below this
 
 
 def _load(path, loads):
@@ -77,6 +78,14 @@ class App:
         if self.prog_error is None:
             self.prog, self.prog_error = _load(PROGRAM_FILE, program.loads)
         self.lang = self.prog.lang if self.prog else "en"
+
+    def battery_short(self):
+        """True when the battery may not last the next session (warned before the start)."""
+        pct = self.board.battery_pct()
+        if pct < 0 or self.prog is None:
+            return False
+        # about 1 % per 2 minutes with screen and buzzer: a rough figure until measured on the boards
+        return pct < BATTERY_RESERVE_PCT + self.prog.total_ms // 120000
 
     def week_count(self):
         """(done this week, target), or None without a plan."""

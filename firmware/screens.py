@@ -96,6 +96,11 @@ class MoodBefore(_Choice):
     def title(self):
         return self.t["mood_before"]
 
+    def draw(self):
+        super().draw()
+        if self.app.battery_short():
+            self.p.centred(self.t["battery_low"], 40)
+
     def chosen(self, i):
         self.app.start_session(i)  # 0: skipped, else mood 1-5
 

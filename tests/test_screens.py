@@ -53,14 +53,28 @@ def tour(request, tmp_path_factory):
 def test_each_screen_matches_its_golden_picture(tour, screen):
     lang, shots = tour
     assert screen in shots, "the tour never showed %s" % screen
-    shot = shots[screen]
+    _matches_golden(shots[screen], "%s-%s.png" % (lang, screen))
+
+
+def _matches_golden(shot, name):
     png = sim.png_bytes(shot["w"], shot["h"], shot["fb"])
-    golden = GOLDEN / ("%s-%s.png" % (lang, screen))
+    golden = GOLDEN / name
     if UPDATE or not golden.exists():
         GOLDEN.mkdir(exist_ok=True)
         golden.write_bytes(png)
         if not UPDATE:
             pytest.fail("no golden picture yet: wrote %s, review it and commit it" % golden)
     assert sim.png_mono(png) == sim.png_mono(golden.read_bytes()), (
-        "%s differs from %s: if the change is meant, RUNCUE_UPDATE_GOLDEN=1 and review" % (screen, golden))
+        "%s differs from %s: if the change is meant, RUNCUE_UPDATE_GOLDEN=1 and review" % (shot["name"], golden))
+    return png
 
+
+
+def test_a_battery_that_may_not_last_the_session_is_warned_before_the_start(tmp_path):
+    image = tmp_path / "watch.img"
+    result = sim.run(image, buttons=TOUR[:2], plan_json=_plan("en").to_json(), screenshots="changes", battery=20)
+    assert result.returncode == 0, result.stderr_tail
+    shot = next(s for s in result.of("screen") if s["name"] == "checkin_before")
+    png = _matches_golden(shot, "en-checkin_before-battery_low.png")
+    normal = sim.png_mono((GOLDEN / "en-checkin_before.png").read_bytes())
+    assert sim.png_mono(png) != normal  # the warning is on the screen

@@ -33,10 +33,14 @@ class SimError(Exception):
     """A sim run that could not be done (bad image, image in use...)."""
 
 
-def create_image(path, rtc_unix=None):
-    """A blank (erased) flash image whose RTC is set to ``rtc_unix`` (None: unset)."""
+def create_image(path, rtc_unix=None, blocks=BLOCKS):
+    """A blank (erased) flash image whose RTC is set to ``rtc_unix`` (None: unset).
+
+    ``blocks``: a smaller flash fills up in a few sessions (tests of a full flash);
+    the sim reads the block count from the image's size.
+    """
     with open(path, "wb") as f:
-        f.write(b"\xff" * (BLOCK_SIZE * BLOCKS))
+        f.write(b"\xff" * (BLOCK_SIZE * blocks))
         trailer = b"\xff" * RTC_BYTES
         if rtc_unix:
             trailer = RTC_MAGIC + struct.pack("<qq", rtc_unix, int(time.time()))
@@ -116,7 +120,7 @@ class RunResult:
 
 def run(image, buttons=None, sessions=1, clock="virtual", cut_at_write=0, screenshots=None,
         tick_offset=0, heapsize=None, program_json=None, plan_json=None, rtc_unset=False, heap_probe=False,
-        timeout=600):
+        battery=100, timeout=600):
     """One sim run; the watch's events.  Formats a missing image."""
     image = Path(image)
     if not image.exists():
@@ -127,7 +131,7 @@ def run(image, buttons=None, sessions=1, clock="virtual", cut_at_write=0, screen
             buttons = default_client(sessions, 2 * DAY_MS if clock == "virtual" else 2000)
         config = boot_config(image, clock=clock, buttons=buttons, cut_at_write=cut_at_write,
                              screenshots=screenshots, tick_offset=tick_offset, program=program_json,
-                             plan=plan_json, heap_probe=heap_probe)
+                             plan=plan_json, heap_probe=heap_probe, battery=battery)
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as cf:
             json.dump(config, cf)
         cmd = [str(MICROPYTHON)]
