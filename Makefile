@@ -8,7 +8,7 @@ BUILD := build
 
 .PHONY: setup demo test lint mpy sim bench deploy clean
 
-setup: $(STAMP)
+setup: $(STAMP) typings/.stamp
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -18,12 +18,13 @@ $(STAMP): pyproject.toml
 test: setup
 	$(VENV)/bin/pytest
 
-typings/.stamp: | setup
+# the MicroPython stubs, one directory per port (installed together they overwrite each other)
+typings/.stamp: | $(STAMP)
 	$(PIP) install -q --disable-pip-version-check --no-deps --target typings/esp32 micropython-esp32-stubs micropython-stdlib-stubs
 	$(PIP) install -q --disable-pip-version-check --no-deps --target typings/rp2 micropython-rp2-stubs micropython-stdlib-stubs
 	touch $@
 
-lint: setup typings/.stamp
+lint: setup
 	$(VENV)/bin/ruff check lib firmware host_tools simulator tests bench
 	$(VENV)/bin/pyright -p pyrightconfig.json
 	$(VENV)/bin/pyright -p pyrightconfig.mp.json

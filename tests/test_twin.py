@@ -165,3 +165,24 @@ def test_make_deploy_copies_the_firmware_with_mpremote(watch, tmp_path):
         assert (rc, out.strip()) == (0, "True"), out + err  # the app runs on what was deployed
     finally:
         twin.stop()
+
+
+def test_a_watch_with_another_record_format_is_refused_before_anything_is_read(watch, tmp_path, monkeypatch):
+    from runcue_host.link import LinkError, Watch
+
+    monkeypatch.setattr(records, "FORMAT_VERSION", records.FORMAT_VERSION + 1)  # this laptop is newer
+    twin = Twin(watch, tmp_path / "ttyWATCH")
+    try:
+        with pytest.raises(LinkError, match="record format 1, this runcue reads 1 / 2: update the firmware"):
+            with Watch(str(twin.link)) as w:
+                w.info()
+    finally:
+        twin.stop()
+
+
+def test_no_watch_plugged_in_gives_one_clear_line():
+    out = runcue("device", "info")
+    assert out.returncode == 2
+    assert out.stderr.strip() == "runcue: no watch found: plug it in, or name its port with --port"
+    missing = runcue("sync", "--port", "/dev/ttyNOWATCH")
+    assert missing.returncode == 2 and "no such port" in missing.stderr and "Traceback" not in missing.stderr
