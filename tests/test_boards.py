@@ -148,7 +148,13 @@ def test_every_board_has_the_whole_interface(board):
     assert set(CLASS_ATTRS) <= class_attrs
     assigns = _init_assigns(cls)
     assert set(INSTANCE_ATTRS) <= set(assigns)
-    methods = _methods(cls)
+    methods = {}
+    shared = _tree(BOARDS / "__init__.py")
+    for base in cls.bases:  # methods shared by boards live in boards/__init__.py
+        base_cls = _class(shared, getattr(base, "id", ""))
+        assert base_cls is not None, "%s.Board's base %s is not in boards/__init__.py" % (board, ast.dump(base))
+        methods.update(_methods(base_cls))
+    methods.update(_methods(cls))
     for name, nargs in METHODS.items():
         assert methods.get(name) == nargs, "%s.Board.%s should take %d argument(s)" % (board, name, nargs)
     buzzer = _resolve_class(tree, assigns["buzzer"])

@@ -11,9 +11,34 @@ or a button press and returns the press (BTN_A, BTN_B, plus LONG) or 0.
 Each module also has a ``Clock`` class (``now()``, ``set(unix)``, ``uptime_s()``).
 """
 
+import time
+
+from runcue import ticks
+
 BTN_A = 1  # the front button: start, ok, pause/resume
 BTN_B = 2  # the side button: next option, skip segment
 LONG = 4  # added for a long press (stop)
+
+
+class ClockedBoard:
+    """What real boards share: ticks, uptime and the RTC, from their ``Clock`` in ``self.clock``."""
+
+    def __init__(self, clock):
+        self.clock = clock
+
+    def ticks(self):
+        t = ticks.wrap(time.ticks_ms())
+        self.clock.up.update(t)
+        return t
+
+    def uptime_s(self):
+        return self.clock.uptime_s()
+
+    def rtc(self):
+        return self.clock.now()
+
+    def set_rtc(self, unix):
+        self.clock.set(unix)
 
 
 def _module():

@@ -23,7 +23,7 @@ import framebuf
 from machine import ADC, I2C, PWM, SPI, Pin
 from micropython import const
 
-from boards import BTN_A, BTN_B, LONG
+from boards import BTN_A, BTN_B, LONG, ClockedBoard
 from drivers import battery, bm8563, buttons, clock, flash, st7789
 from drivers.piezo import Piezo
 from runcue import ticks
@@ -79,7 +79,7 @@ class Clock:
         return self.up.update(ticks.wrap(time.ticks_ms()))
 
 
-class Board:
+class Board(ClockedBoard):
     NAME = "m5stickc_plus2"
     WIDTH = 128  # the canvas; the LCD shows it 15/8 larger
     HEIGHT = 64
@@ -93,7 +93,7 @@ class Board:
         self.vibrator = None
         # GPIO 37/39 are input-only, with the board's own pull-ups (M5Unified: plain input)
         self.buttons = buttons.Buttons((Pin(PIN_BTN_A, Pin.IN), Pin(PIN_BTN_B, Pin.IN)), (BTN_A, BTN_B), LONG)
-        self.clock = Clock()
+        ClockedBoard.__init__(self, Clock())
         self.adc = ADC(Pin(PIN_BATTERY), atten=ADC.ATTN_11DB)
         spi = SPI(1, baudrate=40_000_000, sck=Pin(PIN_LCD_SCLK), mosi=Pin(PIN_LCD_MOSI), miso=None)
         self.lcd = st7789.ST7789(spi, Pin(PIN_LCD_CS, Pin.OUT, value=1), Pin(PIN_LCD_DC, Pin.OUT),
@@ -106,20 +106,6 @@ class Board:
 
     def mount(self):
         flash.check_littlefs_root()  # the ESP32 port's _boot.py mounted it
-
-    def ticks(self):
-        t = ticks.wrap(time.ticks_ms())
-        self.clock.up.update(t)
-        return t
-
-    def uptime_s(self):
-        return self.clock.uptime_s()
-
-    def rtc(self):
-        return self.clock.now()
-
-    def set_rtc(self, unix):
-        self.clock.set(unix)
 
     def battery_pct(self):
         uv = 0

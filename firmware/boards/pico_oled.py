@@ -24,7 +24,7 @@ import ssd1306  # pyright: ignore[reportMissingImports]  (micropython-lib, insta
 from machine import I2C, PWM, RTC, Pin
 from micropython import const
 
-from boards import BTN_A, BTN_B, LONG
+from boards import BTN_A, BTN_B, LONG, ClockedBoard
 from drivers import buttons, clock, flash
 from drivers.piezo import Piezo
 from runcue import ticks
@@ -59,7 +59,7 @@ class Clock:
         return self.up.update(ticks.wrap(time.ticks_ms()))
 
 
-class Board:
+class Board(ClockedBoard):
     NAME = "pico_oled"
     WIDTH = 128
     HEIGHT = 64
@@ -71,24 +71,10 @@ class Board:
         self.vibrator = None
         pins = (Pin(PIN_BTN_A, Pin.IN, Pin.PULL_UP), Pin(PIN_BTN_B, Pin.IN, Pin.PULL_UP))
         self.buttons = buttons.Buttons(pins, (BTN_A, BTN_B), LONG)
-        self.clock = Clock()
+        ClockedBoard.__init__(self, Clock())
 
     def mount(self):
         flash.check_littlefs_root()  # the rp2 port's _boot.py mounted it
-
-    def ticks(self):
-        t = ticks.wrap(time.ticks_ms())
-        self.clock.up.update(t)
-        return t
-
-    def uptime_s(self):
-        return self.clock.uptime_s()
-
-    def rtc(self):
-        return self.clock.now()
-
-    def set_rtc(self, unix):
-        self.clock.set(unix)
 
     def battery_pct(self):
         return -1

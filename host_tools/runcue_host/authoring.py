@@ -301,17 +301,7 @@ def duration_text(ms):
     """A whole number of seconds as shorthand writes it: ``1h30m``, ``1m30s``, ``45s``."""
     if ms % 1000:
         raise ValueError("%d ms is not a whole number of seconds" % ms)
-    s = ms // 1000
-    h, s = divmod(s, 3600)
-    m, s = divmod(s, 60)
-    out = ""
-    if h:
-        out += "%dh" % h
-    if m:
-        out += "%dm" % m
-    if s or not out:
-        out += "%ds" % s
-    return out
+    return program.seconds_text(ms)
 
 
 # -- kinds -------------------------------------------------------------------------------

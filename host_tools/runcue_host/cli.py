@@ -70,6 +70,16 @@ def console():
     return _console
 
 
+def key_value_grid():
+    """A two-column rich grid (bold keys) for readable summaries."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    return grid
+
+
 def print_json(obj):
     """Exactly one JSON document on stdout (ASCII, so any locale can print it)."""
     sys.stdout.write(json.dumps(obj, ensure_ascii=True) + "\n")

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from runcue_host import UserError
-from runcue_host.cli import console, new_group, print_json
+from runcue_host.cli import console, key_value_grid, new_group, print_json
 
 
 def Watch(port):  # noqa: N802 - the link (and mpremote) load only for commands that use it
@@ -74,11 +74,7 @@ def info(port: Port = None, as_json: Annotated[bool, typer.Option("--json", help
     if as_json:
         print_json(data)
         return
-    from rich.table import Table
-
-    t = Table.grid(padding=(0, 2))
-    t.add_column(style="bold")
-    t.add_column()
+    t = key_value_grid()
     t.add_row("device", data["device_id"])
     t.add_row("client", data["client"] or "(none assigned)")
     t.add_row("firmware", "%s (records v%d, programs v%d)" % (

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from runcue_host import UserError, authoring
-from runcue_host.cli import console, new_group, print_json
+from runcue_host.cli import console, key_value_grid, new_group, print_json
 
 SPEC_HELP = ('A shorthand line such as "5m walk, 8x(60s run, 90s walk), 5m walk" '
              "or a .toml program file.")
@@ -41,12 +41,9 @@ def check(
     if as_json:
         print_json(info)
         return
-    from rich.table import Table
     from rich.text import Text
 
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
+    grid = key_value_grid()
     grid.add_row("name", Text(prog.name or "(no name)"))
     grid.add_row("id", "%s  (%s)" % (info["id"], prog.lang))
     grid.add_row("segments", str(info["segments"]))

@@ -20,31 +20,26 @@ def register(app):
     cli_plan.group.command("push")(push_plan)
 
 
-def _keep(archive, json_text):
-    """Keep what was pushed in the archive, so synced sessions can show their plan."""
+def _push(kind, obj, port, archive):
+    """Send a program or plan; the watch checks it, stores it atomically and says what it holds."""
     from runcue_host.archive import Archive
+    from runcue_host.link import LinkError, Watch
 
-    with Archive(archive) as arc:
-        if '"sessions"' in json_text:
-            arc.add_plan(json_text)
-        else:
-            arc.add_program(json_text)
+    text = obj.to_json()
+    with Watch(port) as w:
+        reply = w.put("put_" + kind, text.encode())
+    if reply.get("id") != obj.id():
+        raise LinkError("%s push: the watch stored %s %r, not %s" % (kind, kind, reply.get("id"), obj.id()))
+    with Archive(archive) as arc:  # kept, so synced sessions can show what was planned
+        (arc.add_plan if kind == "plan" else arc.add_program)(text)
+    return reply
 
 
 def push_program(spec: Annotated[str, typer.Argument(metavar="SPEC", help=SPEC_HELP)],
                  port: Port = None, archive: ArchiveOpt = None):
     """Send a program to the watch; it replaces the program or plan in force there."""
     prog, _notes = authoring.load_spec(spec)
-    text = prog.to_json()
-    from runcue_host.link import Watch
-
-    with Watch(port) as w:
-        reply = w.put("put_program", text.encode())
-    if reply.get("id") != prog.id():
-        from runcue_host.link import LinkError
-
-        raise LinkError("program push: the watch stored program %r, not %s" % (reply.get("id"), prog.id()))
-    _keep(archive, text)
+    _push("program", prog, port, archive)
     console().print("program %s (%s) is in force on the watch" % (prog.name, prog.id()))
 
 
@@ -54,15 +49,6 @@ def push_plan(plan_file: Annotated[str, typer.Argument(metavar="PLAN", help="A p
     from runcue_host import plans
 
     plan = plans.resolve(plan_file)
-    text = plan.to_json()
-    from runcue_host.link import Watch
-
-    with Watch(port) as w:
-        reply = w.put("put_plan", text.encode())
-    if reply.get("id") != plan.id():
-        from runcue_host.link import LinkError
-
-        raise LinkError("plan push: the watch stored plan %r, not %s" % (reply.get("id"), plan.id()))
-    _keep(archive, text)
+    reply = _push("plan", plan, port, archive)
     console().print("plan %s (%s) is in force on the watch: next is session %d of %d" % (
         plan.name, plan.id(), reply.get("pos", 0) + 1, len(plan.sessions)))
