@@ -22,35 +22,7 @@ WEEK1 = program.make("Week 1", "en", [["walk", 300000], ["x", 8, [["run", 60000]
                                       ["walk", 300000]])
 SHORT = program.make("Kort", "nl", [["walk", 120000], ["x", 3, [["run", 60000], ["walk", 60000]]]])
 PLAN = plan.make("Start to run", "en", 3, "repeat", [(1, WEEK1)] * 3 + [(2, WEEK1)] * 3)
-MOOD = {None: [], 1: ["B"], 2: ["B", "B"], 3: ["B"] * 3, 4: ["B"] * 4, 5: ["B"] * 5}
-TALK = {"yes": [], "no": ["B"], None: ["B", "B"]}
-REASON = {"tired": [], "pain": ["B"], "unwell": ["B", "B"], "other": ["B"] * 3}
-
-
-def session(gap_ms, before=3, after=4, talk="yes", runs=(((), 0),), pause_for=120000, reason=None):
-    """The presses of one session, started ``gap_ms`` after the home screen shows.
-
-    The simulated buttons fire on the first unused trigger for a screen, so every
-    showing of the running screen gets its own: ``runs`` holds (presses, delay_ms)
-    for each (presses ``delay_ms`` apart).  "A" pauses (resumed after
-    ``pause_for``, and the running screen shows again), "B" skips, "A+" (a long
-    press) asks to stop, confirmed with A.
-    """
-    script = [{"on": "home", "presses": ["A"], "delay_ms": gap_ms},
-              {"on": "checkin_before", "presses": MOOD[before] + ["A"], "delay_ms": 300}]
-    for presses, delay in runs:
-        script.append({"on": "running", "presses": list(presses), "delay_ms": delay})
-        if presses and presses[-1] == "A":
-            script.append({"on": "paused", "presses": ["A"], "delay_ms": pause_for})
-    stopped = any("A+" in presses for presses, _ in runs)
-    if stopped:
-        script.append({"on": "stop_confirm", "presses": ["A"], "delay_ms": 400})
-    script += [{"on": "checkin_after", "presses": MOOD[after] + ["A"], "delay_ms": 300},
-               {"on": "checkin_talk", "presses": TALK[talk] + ["A"], "delay_ms": 300}]
-    if stopped:
-        script.append({"on": "checkin_reason", "presses": REASON[reason] + ["A"], "delay_ms": 300})
-    script.append({"on": "summary", "presses": ["A"], "delay_ms": 300})
-    return script
+session = sim.client_session
 
 
 C01_SESSIONS = [

@@ -69,9 +69,9 @@ def main(out="demo"):
         runcue("device", "assign", "--port", port, "--client", "C01")
         runcue("plan", "push", "c25k", "--port", port, "--archive", str(archive))
     play(image, sim.default_client(3, 2 * DAY, first_gap_ms=DAY), "week 1: three sessions, all completed")
-    play(image, sim.client_session(3 * DAY, mood_before=2, mood_after=2, talked=False, stop_after_ms=600000,
-                                   reason="pain"), "week 2: stopped early after 10 minutes (pain)")
-    play(image, sim.client_session(2 * DAY, mood_before=3, mood_after=4), "week 2: the session again, completed")
+    play(image, sim.client_session(3 * DAY, before=2, after=2, talk="no", runs=[(["A+"], 600000)], reason="pain"),
+         "week 2: stopped early after 10 minutes (pain)")
+    play(image, sim.client_session(2 * DAY), "week 2: the session again, completed")
     with twin(image, link) as port:
         runcue("device", "info", "--port", port)
         runcue("sync", "--port", port, "--archive", str(archive))

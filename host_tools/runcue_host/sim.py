@@ -60,25 +60,34 @@ def lock_image(path):
     return fd
 
 
-REASONS = ("tired", "pain", "unwell", "other")  # the order of the watch's stop-reason screen
+MOOD = {None: [], 1: ["B"], 2: ["B", "B"], 3: ["B"] * 3, 4: ["B"] * 4, 5: ["B"] * 5}  # presses to each answer
+TALK = {"yes": [], "no": ["B"], None: ["B", "B"]}
+REASON = {"tired": [], "pain": ["B"], "unwell": ["B", "B"], "other": ["B"] * 3}
 
 
-def client_session(gap_ms, mood_before=3, mood_after=4, talked=True, stop_after_ms=None, reason="tired"):
-    """A button script for one session: wait ``gap_ms`` at home, start, answer, and maybe stop early."""
-    script = [
-        {"on": "home", "presses": ["A"], "delay_ms": gap_ms},
-        {"on": "checkin_before", "presses": ["B"] * mood_before + ["A"], "delay_ms": 400},
-    ]
-    if stop_after_ms:
-        script += [{"on": "running", "presses": ["A+"], "delay_ms": stop_after_ms},
-                   {"on": "stop_confirm", "presses": ["A"], "delay_ms": 800}]
-    script += [
-        {"on": "checkin_after", "presses": ["B"] * mood_after + ["A"], "delay_ms": 400},
-        {"on": "checkin_talk", "presses": (["A"] if talked else ["B", "A"]), "delay_ms": 600},
-    ]
-    if stop_after_ms:
-        script.append({"on": "checkin_reason", "presses": ["B"] * REASONS.index(reason) + ["A"], "delay_ms": 600})
-    script.append({"on": "summary", "presses": ["A"], "delay_ms": 1500})
+def client_session(gap_ms, before=3, after=4, talk="yes", runs=(((), 0),), pause_for=120000, reason=None):
+    """The presses of one session, started ``gap_ms`` after the home screen shows.
+
+    Screen-triggered presses fire on the first unused trigger for a screen, so every
+    showing of the running screen gets its own: ``runs`` holds (presses, delay_ms)
+    for each (presses ``delay_ms`` apart).  "A" pauses (resumed after
+    ``pause_for``, and the running screen shows again), "B" skips, "A+" (a long
+    press) asks to stop, confirmed with A.  Moods 1-5 or None (skipped).
+    """
+    script = [{"on": "home", "presses": ["A"], "delay_ms": gap_ms},
+              {"on": "checkin_before", "presses": MOOD[before] + ["A"], "delay_ms": 300}]
+    for presses, delay in runs:
+        script.append({"on": "running", "presses": list(presses), "delay_ms": delay})
+        if presses and presses[-1] == "A":
+            script.append({"on": "paused", "presses": ["A"], "delay_ms": pause_for})
+    stopped = any("A+" in presses for presses, _ in runs)
+    if stopped:
+        script.append({"on": "stop_confirm", "presses": ["A"], "delay_ms": 400})
+    script += [{"on": "checkin_after", "presses": MOOD[after] + ["A"], "delay_ms": 300},
+               {"on": "checkin_talk", "presses": TALK[talk] + ["A"], "delay_ms": 300}]
+    if stopped:
+        script.append({"on": "checkin_reason", "presses": REASON[reason or "tired"] + ["A"], "delay_ms": 300})
+    script.append({"on": "summary", "presses": ["A"], "delay_ms": 300})
     return script
 
 
