@@ -178,12 +178,24 @@ class LogStore:
         self._last_closed = max(self._last_closed, self.acked)
         self.next_seq = max(_count(state, "next_seq"), self._last_seq + 1, self.acked + 1)
         self.boots = _count(state, "boots") + (1 if boot else 0)
-        self.device_id = state.get("device_id")
-        if not (isinstance(self.device_id, str) and len(self.device_id) == 16):
-            self.device_id = hexlify(os.urandom(8)).decode()
+        self.device_id = self._device_id(state)
         self._save_state()
         self.logging_off = self._low()
         return self.recovered
+
+    def _device_id(self, state):
+        """The watch's random id, made once and kept in its own file, never rewritten (so a
+        lost state file cannot give the watch a new identity); older logs kept it in state."""
+        ident = read_small(self._p("id")).get("device_id")
+        if not (isinstance(ident, str) and len(ident) == 16):
+            ident = state.get("device_id")
+            if not (isinstance(ident, str) and len(ident) == 16):
+                ident = hexlify(os.urandom(8)).decode()
+            try:
+                write_small(self._p("id"), {"device_id": ident})
+            except OSError:
+                pass  # full flash: kept in state until there is room
+        return ident
 
     def _recover(self):
         cut = self._last_seq = self._last_closed = 0
