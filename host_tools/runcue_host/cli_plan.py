@@ -4,7 +4,6 @@ from typing import Annotated
 
 import typer
 
-from runcue_host import authoring, plans, preview
 from runcue_host.cli import console, new_group, print_json
 
 PLAN_HELP = "A built-in plan's name (see 'runcue plan list-builtin') or a plan .toml file."
@@ -33,6 +32,7 @@ def check(
     )] = False,
 ):
     """Check a plan against the watch's limits and print its totals."""
+    from runcue_host import plans
     pf = plans.resolve(spec)
     info = plans.summary(pf)
     if as_json:
@@ -70,6 +70,8 @@ def list_builtin():
     from rich.table import Table
     from rich.text import Text
 
+    from runcue_host import plans
+
     t = Table(box=None, padding=(0, 2), header_style="bold")
     for col in ("name", "weeks", "sessions", "per week"):
         t.add_column(col, justify="left" if col == "name" else "right", no_wrap=True)
@@ -89,6 +91,8 @@ def show(
     """Show a plan week by week: each session's program, its length and its running minutes."""
     from rich.table import Table
     from rich.text import Text
+
+    from runcue_host import authoring, plans, preview
 
     pf = plans.resolve(spec)
     t = Table(box=None, padding=(0, 2), header_style="bold")

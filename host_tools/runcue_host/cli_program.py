@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from runcue_host import UserError, authoring
+from runcue_host import UserError
 from runcue_host.cli import console, key_value_grid, new_group, print_json
 
 SPEC_HELP = ('A shorthand line such as "5m walk, 8x(60s run, 90s walk), 5m walk" '
@@ -36,6 +36,7 @@ def check(
 
     walk counts every segment that is not run: warm-up, walk, rest and cool-down.
     """
+    from runcue_host import authoring
     prog, notes = authoring.load_spec(spec)
     info = authoring.summary(prog)
     if as_json:
@@ -84,7 +85,7 @@ def preview_cmd(
     """
     from rich.text import Text
 
-    from runcue_host import plans, preview
+    from runcue_host import authoring, plans, preview
 
     if lang is not None and lang.strip().lower() not in preview.KIND_TEXTS:
         raise UserError("--lang: %s is not one of %s" % (authoring.quote(lang), ", ".join(preview.KIND_TEXTS)))

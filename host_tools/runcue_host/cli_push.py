@@ -5,7 +5,6 @@ from typing import Annotated
 
 import typer
 
-from runcue_host import authoring
 from runcue_host.cli import console
 from runcue_host.cli_device import Port
 from runcue_host.cli_program import SPEC_HELP
@@ -38,6 +37,7 @@ def _push(kind, obj, port, archive):
 def push_program(spec: Annotated[str, typer.Argument(metavar="SPEC", help=SPEC_HELP)],
                  port: Port = None, archive: ArchiveOpt = None):
     """Send a program to the watch; it replaces the program or plan in force there."""
+    from runcue_host import authoring
     prog, _notes = authoring.load_spec(spec)
     _push("program", prog, port, archive)
     console().print("program %s (%s) is in force on the watch" % (prog.name, prog.id()))
@@ -50,5 +50,6 @@ def push_plan(plan_file: Annotated[str, typer.Argument(metavar="PLAN", help="A p
 
     plan = plans.resolve(plan_file)
     reply = _push("plan", plan, port, archive)
-    console().print("plan %s (%s) is in force on the watch: next is session %d of %d" % (
-        plan.name, plan.id(), reply.get("pos", 0) + 1, len(plan.sessions)))
+    pos = reply.get("pos")
+    console().print("plan %s (%s) is in force on the watch: next is session %s of %d" % (
+        plan.name, plan.id(), pos + 1 if type(pos) is int else "?", len(plan.sessions)))

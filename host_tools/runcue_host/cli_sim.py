@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from runcue_host import UserError, authoring, sim
+from runcue_host import UserError
 from runcue_host.cli import console, new_group
 
 group = new_group("The simulated watch: the unmodified firmware on the MicroPython unix port.")
@@ -67,6 +67,7 @@ def run(
                                                help="Write each new screen as a PNG here.")] = None,
 ):
     """Run sessions on the simulated watch; its flash image keeps everything."""
+    from runcue_host import authoring, sim
     if clock not in ("virtual", "real"):
         raise UserError("sim run: --clock must be virtual or real, not %r" % clock)
     prog_json = None
@@ -103,6 +104,7 @@ def twin(
     buttons: Annotated[Path | None, typer.Option("--buttons", help="A JSON button script for the watch.")] = None,
 ):
     """Serve the image as a watch on USB until SIGTERM/SIGINT (mpremote and runcue talk to LINK)."""
+    from runcue_host import sim
     from runcue_host import twin as twin_mod
 
     try:
