@@ -57,7 +57,6 @@ class App:
         self.t = ui.TEXTS[self.lang]
         self.note = self._read_note()
         self.session = None
-        self.seq = 0
         self.pending = []  # records waiting for their cue to finish
         self.later_cue = 0  # a cue waiting for the one playing to finish
         self.answers = bytearray(3)  # mood after, talk test, stop reason
@@ -157,7 +156,9 @@ class App:
 
     def write_pending(self):
         for rtype, fields in self.pending:
-            if rtype == records.END:
+            if rtype == records.START:
+                self.store.begin(*fields)
+            elif rtype == records.END:
                 self.store.end(*fields)
                 self.advance_plan(fields[0] == records.COMPLETED)
             else:
@@ -189,18 +190,18 @@ class App:
     # -- session actions (called by screens) ----------------------------------
 
     def start_session(self, mood_before):
-        now = self.board.ticks()
-        exp = self.prog.expand()
-        self.session = engine.Session(exp)
+        self.session = engine.Session(self.prog.expand())  # the slow parts first: the start is "now"
+        pid = self.prog.id()
         self.answers[0] = self.answers[1] = self.answers[2] = 0
         week = pos = records.NO_PLAN
         cur = self.progress.current() if self.progress else None
         if cur:
             week, pos = cur[0], cur[1]
-        self.seq = self.store.begin(self.prog.id(), week, pos, self.board.rtc(), self.board.uptime_s(),
-                                    mood_before)
+        now = self.board.ticks()
         self.session.start(now)
         self.cue(engine.EV_SEGMENT, now)
+        # START reaches flash after its cue, like every record: a flush never delays a cue
+        self.pending.append((records.START, (pid, week, pos, self.board.rtc(), self.board.uptime_s(), mood_before)))
         self.go(screens.Running)
 
     def pause(self):
