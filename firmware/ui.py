@@ -93,6 +93,7 @@ class Painter:
         self.width = width
         self.height = height
         self._glyph = framebuf.FrameBuffer(bytearray(8), 8, 8, framebuf.MONO_HLSB)
+        self._big = {}  # scale -> {char: FrameBuffer}
 
     def clear(self):
         self.fb.fill(0)
@@ -101,16 +102,28 @@ class Painter:
         if scale == 1:
             self.fb.text(s, self.x0 + x, self.y0 + y, 1)
             return
-        g = self._glyph
-        fb = self.fb
         for ch in s:
+            self.fb.blit(self._scaled(ch, scale), self.x0 + x, self.y0 + y, 0)
+            x += 8 * scale
+
+    def _scaled(self, ch, scale):
+        """``ch`` drawn ``scale`` times larger, made once: the running screen redraws every second."""
+        cache = self._big.get(scale)
+        if cache is None:
+            cache = self._big[scale] = {}
+        big = cache.get(ch)
+        if big is None:
+            n = 8 * scale
+            big = framebuf.FrameBuffer(bytearray(n * n // 8), n, n, framebuf.MONO_HLSB)
+            g = self._glyph
             g.fill(0)
             g.text(ch, 0, 0, 1)
             for gy in range(8):
                 for gx in range(8):
                     if g.pixel(gx, gy):
-                        fb.fill_rect(self.x0 + x + gx * scale, self.y0 + y + gy * scale, scale, scale, 1)
-            x += 8 * scale
+                        big.fill_rect(gx * scale, gy * scale, scale, scale, 1)
+            cache[ch] = big
+        return big
 
     def centred(self, s, y, scale=1):
         scale = min(scale, max(1, W // (8 * max(1, len(s)))))

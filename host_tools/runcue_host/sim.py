@@ -100,7 +100,7 @@ def default_client(sessions, gap_ms, first_gap_ms=1000):
 
 
 def boot_config(image, **settings):
-    bundle, bid = deploy.build(deploy.BUILD.parent / "bundle-sim", "sim")
+    bundle, bid = deploy.build("sim")
     config = {"image": str(Path(image).resolve()), "block_size": BLOCK_SIZE, "bundle": str(bundle),
               "bundle_id": bid}
     config.update(settings)
