@@ -29,16 +29,34 @@ def one_run(tmp, prog, **kw):
     return image, result, wall
 
 
+def timing(tmp, repeat):
+    """(walls, boots, last image, last result) of ``repeat`` week-1 sessions, each on a fresh image."""
+    walls, boots = [], []
+    for _ in range(repeat):
+        image, result, wall = one_run(tmp, WEEK1)
+        walls.append(wall)
+        boots.append(result.of("booted")[0]["real_ms"])
+    return walls, boots, image, result
+
+
+def run(repeat=3):
+    """The figures only this bench gives (for bench/run_all.py): session run time and boot time."""
+    with tempfile.TemporaryDirectory() as tmp:
+        walls, boots, _, _ = timing(tmp, repeat)
+    return {"walls": walls, "boots": boots, "repeat": repeat}
+
+
+def report(f):
+    print("simulated 30-minute session (virtual clock), whole `sim run` process: median %.3f s (min %.3f, %d runs)"
+          % (statistics.median(f["walls"]), min(f["walls"]), f["repeat"]))
+    print("boot to home screen (process start to first screen, real time): median %d ms"
+          % statistics.median(f["boots"]))
+
+
 def main(repeat=5):
     with tempfile.TemporaryDirectory() as tmp:
-        walls, boots = [], []
-        for _ in range(repeat):
-            image, result, wall = one_run(tmp, WEEK1)
-            walls.append(wall)
-            boots.append(result.of("booted")[0]["real_ms"])
-        print("simulated 30-minute session (virtual clock), whole `sim run` process: median %.3f s (min %.3f, %d runs)"
-              % (statistics.median(walls), min(walls), repeat))
-        print("boot to home screen (process start to first screen, real time): median %d ms" % statistics.median(boots))
+        walls, boots, image, result = timing(tmp, repeat)
+        report({"walls": walls, "boots": boots, "repeat": repeat})
         ex = result.of("exit")[0]
         frames = records.decode_all(sim.read_flash(image)["log"])
         sessions = sum(1 for t, _ in frames if t == records.START)

@@ -32,7 +32,9 @@ except ImportError:  # CPython
     def const(__x):
         return __x
 
-SEGMENT_BYTES = const(4096)  # a session that starts past this size opens a new file
+SEGMENT_BYTES = const(3584)  # a session that starts past this size opens a new file: files stay within
+# one 4 KB block (a typical session is ~200 bytes, a 250-segment one ~2.4 KB)
+CHECK_EVERY_BYTES = const(1024)  # free space is looked up (statvfs walks the filesystem) this often
 RESERVE_BYTES = const(12288)  # kept free for state, ack mark and a program push
 ENOSPC = const(28)
 IN_SESSION = (records.SEG, records.SKIP, records.PAUSE, records.RESUME, records.CHECKIN)
@@ -108,10 +110,10 @@ def _sessions_in(data):
             if start < 0:
                 start, seq = pos, fields[0]
             if rtype == records.SUMMARY:
-                done = [seq, fields[8], start, pos + n]
+                done = [seq, fields[8] or records.INTERRUPTED, start, pos + n]  # 0: closed all the same
                 start = -1
         elif rtype == records.END and start >= 0:
-            done = [seq, fields[0], start, pos + n]
+            done = [seq, fields[0] or records.INTERRUPTED, start, pos + n]
             start = -1
         pos += n
     if done:
@@ -144,6 +146,7 @@ class LogStore:
         self._checkin = (0, 0, 0)
         self._saved = False  # the state file covers its seq
         self._ended = None  # file of the session that just ended, for a late check-in
+        self._unchecked = 0  # bytes written since the last free-space check
         self._buf = bytearray(records.MAX_FRAME)
         self._mv = memoryview(self._buf)
 
@@ -216,12 +219,12 @@ class LogStore:
             self._files.pop()
         closed = []
         for seq, status, a, b in found:
-            self._last_seq = seq
+            self._last_seq = max(self._last_seq, seq)  # max: a stray lower seq never brings next_seq back
             if not status and self._close_interrupted(data, a, b):
                 closed.append(seq)
                 status = records.INTERRUPTED
             if status:
-                self._last_closed = seq
+                self._last_closed = max(self._last_closed, seq)
         return {"cut_bytes": cut, "closed": closed}
 
     def _close_interrupted(self, data, a, b):
@@ -249,6 +252,7 @@ class LogStore:
         self._checkin = (0, 0, 0)
         self._path = self._ended = None
         self.logging_off = not self._saved or self._low()
+        self._unchecked = 0
         if not self.logging_off:
             path = self._session_file(seq)
             try:
@@ -308,10 +312,13 @@ class LogStore:
             return False
         n = records.encode_into(self._buf, rtype, *fields)
         try:
-            if self._low():
-                raise OSError(ENOSPC)
+            if self._unchecked >= CHECK_EVERY_BYTES:
+                self._unchecked = 0
+                if self._low():
+                    raise OSError(ENOSPC)
             self._f.write(self._mv[:n])
             self._f.flush()
+            self._unchecked += n
             return True
         except OSError:
             self.logging_off = True

@@ -21,7 +21,15 @@ class RAMBlockDev:
     def __init__(self, blocks, block_size=512, data=None):
         self.blocks = blocks
         self.block_size = block_size
-        self.data = bytearray(data) if data else bytearray(b"\xff" * (blocks * block_size))
+        import gc
+
+        gc.collect()  # scenarios make many disks: give this one a contiguous piece of the heap
+        if data:
+            self.data = bytearray(data)
+        else:
+            self.data = bytearray(blocks * block_size)
+            for i in range(len(self.data)):  # erased flash reads 0xFF
+                self.data[i] = 0xFF
         self.writes = 0
         self.cut_at = 0  # 0: never
         self.image = None
