@@ -203,7 +203,7 @@ def test_a_program_learnt_after_its_sessions_fills_in_their_plan(review, tmp_pat
 
 
 def test_a_session_logged_only_as_a_summary_is_stored_without_segments(tmp_path):
-    store = LogStore(str(tmp_path / "log"))
+    store = LogStore(str(tmp_path / "log"), check_every=0)  # free space looked up before every record
     store.open()
     free = [10 ** 9]
     store.free_bytes = lambda: free[0]

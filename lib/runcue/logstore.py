@@ -125,7 +125,7 @@ def _sessions_in(data):
 class LogStore:
     """The log under directory ``root``; call open() first."""
 
-    def __init__(self, root, reserve_bytes=RESERVE_BYTES, segment_bytes=SEGMENT_BYTES):
+    def __init__(self, root, reserve_bytes=RESERVE_BYTES, segment_bytes=SEGMENT_BYTES, check_every=CHECK_EVERY_BYTES):
         self.root = root
         self._prefix = root.rstrip("/") + "/"
         self.reserve_bytes = reserve_bytes
@@ -146,6 +146,7 @@ class LogStore:
         self._checkin = (0, 0, 0)
         self._saved = False  # the state file covers its seq
         self._ended = None  # file of the session that just ended, for a late check-in
+        self.check_every = check_every
         self._unchecked = 0  # bytes written since the last free-space check
         self._buf = bytearray(records.MAX_FRAME)
         self._mv = memoryview(self._buf)
@@ -312,7 +313,7 @@ class LogStore:
             return False
         n = records.encode_into(self._buf, rtype, *fields)
         try:
-            if self._unchecked >= CHECK_EVERY_BYTES:
+            if self._unchecked >= self.check_every:
                 self._unchecked = 0
                 if self._low():
                     raise OSError(ENOSPC)
