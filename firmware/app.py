@@ -36,13 +36,19 @@ def _load(path, loads):
 def _load_plan():
     """(plan.Progress, None) when a plan is in force; the plan module loads only then (heap)."""
     try:
-        os.stat(PLAN_FILE)
+        with open(PLAN_FILE, "rb") as f:
+            text = f.read()
     except OSError:
         return None, None
     from runcue import plan
 
-    p, why = _load(PLAN_FILE, plan.loads)
-    return (plan.Progress(p, read_small(PLAN_STATE)) if p else None), why
+    try:
+        p = plan.loads(text)
+    except program.ProgramError as e:
+        return None, str(e)
+    # the file is the canonical JSON (the sync service wrote to_json()): its hash is the plan's id,
+    # without building that JSON again
+    return plan.Progress(p, read_small(PLAN_STATE), program.program_id(text.decode())), None
 
 
 class App:

@@ -116,9 +116,9 @@ class Progress:
     and the sessions of that week already done.
     """
 
-    def __init__(self, plan, state=None):
+    def __init__(self, plan, state=None, plan_id=None):
         self.plan = plan
-        self.plan_id = plan.id()
+        self.plan_id = plan_id or plan.id()  # the id of the canonical file, when the caller has it
         state = state if state and state.get("plan") == self.plan_id else {}
         self.pos = _count(state, "pos")
         self.week_start = _count(state, "week_start")
