@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.runcue-setup
 BUILD := build
 
-.PHONY: setup demo test lint mpy sim bench deploy clean
+.PHONY: setup demo test lint mpy sim bench deploy clean faults fuzz
 
 setup: $(STAMP) typings/.stamp
 
@@ -52,6 +52,17 @@ bench: setup
 deploy: setup
 	@test -n "$(PORT)" || (echo "make deploy PORT=/dev/ttyACM0 [BOARD=m5stickc_plus2|pico_oled]"; exit 2)
 	$(PY) -m runcue_host.deploy $(PORT) $(BOARD)
+
+# every fault campaign at every block write / protocol step (tests/faults/; a sample runs in `make test`)
+faults: setup
+	@mkdir -p $(BUILD)
+	@rm -f $(BUILD)/faults.jsonl
+	RUNCUE_FAULTS_RESULTS=$(BUILD)/faults.jsonl $(VENV)/bin/pytest tests/faults/campaigns.py -v -s -rxX; \
+	  status=$$?; $(PY) tests/faults/report.py $(BUILD)/faults.jsonl; exit $$status
+
+# the fuzz properties with many examples (RUNCUE_FUZZ_EXAMPLES per property, default 4000)
+fuzz: setup
+	$(PY) tests/faults/fuzz_all.py
 
 clean:
 	rm -rf $(BUILD) typings

@@ -88,10 +88,15 @@ def info(port: Port = None, as_json: Annotated[bool, typer.Option("--json", help
         data["log_bytes"] // 1024, data["free_bytes"] // 1024, data["flash_bytes"] // 1024,
         "  LOGGING OFF: sync now" if data["logging_off"] else ""))
     t.add_row("unsynced", "%d sessions" % data["unsynced"])
-    prog = data.get("program") or {}
-    if prog.get("kind") == "plan":
-        t.add_row("plan", "%s: session %d of %d next (%s, week %s)" % (
-            prog["name"], prog["pos"] + 1, prog["sessions"], prog["next"] or "finished", prog["week"]))
+    prog = data.get("program")
+    prog = prog if isinstance(prog, dict) else {}  # the watch is not trusted: show what makes sense
+    if prog.get("error"):  # the file on the watch does not load: nothing is in force
+        t.add_row(str(prog.get("kind")), "refused by the watch: %s (push it again)" % prog["error"])
+    elif prog.get("kind") == "plan":
+        pos = prog.get("pos")
+        t.add_row("plan", "%s: session %s of %s next (%s, week %s)" % (
+            prog.get("name"), pos + 1 if type(pos) is int else "?", prog.get("sessions"),
+            prog.get("next") or "finished", prog.get("week")))
     elif prog.get("kind") == "program":
         t.add_row("program", "%s (%s)" % (prog.get("name"), prog.get("id")))
     else:

@@ -87,6 +87,8 @@ class Watch:
             if "session in progress" in said.getvalue():
                 raise WatchBusy() from None
             raise LinkError("%s: the watch does not answer (no raw REPL): is it a runcue watch?" % self.port) from None
+        except OSError as e:  # serial.SerialException too: unplugged, or the watch lost power
+            raise LinkError(_gone(self.port, e)) from None
 
     def _exec(self, code):
         assert self.transport is not None
@@ -94,6 +96,8 @@ class Watch:
             return self.transport.exec(code).decode("utf-8", "replace")
         except TransportError as e:
             raise LinkError("%s: the watch failed a request: %s" % (self.port, _last_line(e))) from None
+        except OSError as e:  # serial.SerialException too: unplugged, or the watch lost power
+            raise LinkError(_gone(self.port, e)) from None
 
     def call(self, name, *args):
         """Run ``runcue.syncsvc.<name>(*args)`` on the watch; its JSON reply (a dict)."""
@@ -130,7 +134,7 @@ class Watch:
                             % (info["program_format"], program.FORMAT_VERSION))
         if len(info["device_id"]) != 16 or any(c not in "0123456789abcdef" for c in info["device_id"]):
             raise LinkError("info: the device id %r is not 16 hex digits" % info["device_id"])
-        if info["client"] is not None and not isinstance(info["client"], str):
+        if not isinstance(info.get("client", 0), (str, type(None))):  # missing (0) or not text
             raise LinkError("info: the client code is not text")
         return info
 
@@ -149,7 +153,10 @@ class Watch:
         except (OSError, TransportError):
             pass
         finally:
-            t.close()
+            try:
+                t.close()
+            except OSError:  # the device is gone: mpremote's RTS/DTR reset fails before it closes the port
+                t.serial.close()
 
     def __exit__(self, *exc):
         self._close(reset=True)
@@ -171,6 +178,11 @@ def expect(obj, fields, where):
         value = obj.get(key)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise LinkError("%s: the watch's reply has a bad %r: %r" % (where, key, value))
+
+
+def _gone(port, err):
+    why = getattr(err, "strerror", None) or str(err) or type(err).__name__
+    return "%s: the link to the watch was lost (%s): plug it in again and repeat; nothing is lost" % (port, why)
 
 
 def _last_line(err):

@@ -43,10 +43,13 @@ def _active_program(watch):
     if reply.get("kind") is None:
         return None
     expect(reply, {"kind": str, "data": str, "crc": int}, "active")
-    data = a2b_base64(reply["data"])
+    try:
+        data = a2b_base64(reply["data"])
+    except ValueError:
+        raise LinkError("active: the watch sent bad base64") from None
     if crc32(data) != reply["crc"]:
         raise LinkError("active: CRC mismatch")
-    return data.decode("utf-8")
+    return data.decode("utf-8", "replace")  # not a program then: the archive notes it and keeps the sessions
 
 
 def sync(port, archive, progress=None, accept_reassign=False, now=time.time):
@@ -80,7 +83,9 @@ def sync(port, archive, progress=None, accept_reassign=False, now=time.time):
         if cursor > start or cursor - 1 > acked:
             last = min(cursor - 1, info["last_closed"])
             if last > acked:
-                acked = watch.call("ack", last)["acked"]
+                reply = watch.call("ack", last)
+                expect(reply, {"acked": int}, "ack")
+                acked = reply["acked"]
         clock_set = False
         if not info["clock"] or abs(info["clock"] - int(now())) > CLOCK_TOLERANCE_S:
             watch.call("set_time", int(now()))

@@ -36,13 +36,25 @@ class Plan:
         self.rule = rule
         self.sessions = sessions
 
+    def json_parts(self):
+        """The canonical JSON piece by piece (the watch compares it with a file without building it whole)."""
+        yield '{"v":%d,"name":%s,"lang":"%s","per_week":%d,"rule":"%s","sessions":[' % (
+            FORMAT_VERSION, program._json_str(self.name), self.lang, self.per_week, self.rule)
+        for i, (week, prog) in enumerate(self.sessions):
+            yield '%s{"week":%d,"program":%s}' % ("," if i else "", week, prog.to_json())
+        yield "]}"
+
     def to_json(self):
-        parts = []
-        for week, prog in self.sessions:
-            parts.append('{"week":%d,"program":%s}' % (week, prog.to_json()))
-        return '{"v":%d,"name":%s,"lang":"%s","per_week":%d,"rule":"%s","sessions":[%s]}' % (
-            FORMAT_VERSION, program._json_str(self.name), self.lang, self.per_week, self.rule,
-            ",".join(parts))
+        return "".join(self.json_parts())
+
+    def is_text_of(self, text):
+        """True when ``text`` is exactly this plan's canonical JSON."""
+        pos = 0
+        for part in self.json_parts():
+            if text[pos:pos + len(part)] != part:
+                return False
+            pos += len(part)
+        return pos == len(text)
 
     def id(self):
         return program.program_id(self.to_json())
@@ -99,8 +111,10 @@ def loads(text):
         except program.ProgramError as e:
             raise program.ProgramError("session %d: %s" % (i + 1, e)) from None
         sessions.append((s.get("week"), prog))
-    return make(obj.get("name", ""), obj.get("lang", "en"), obj.get("per_week"), obj.get("rule", "repeat"),
-                sessions)
+    p = make(obj.get("name", ""), obj.get("lang", "en"), obj.get("per_week"), obj.get("rule", "repeat"), sessions)
+    if not p.is_text_of(text):  # the id is the hash of these exact bytes; MicroPython's JSON is lenient
+        raise program.ProgramError("plan: not in the canonical form runcue writes (re-push it with runcue)")
+    return p
 
 
 def week_start(unix):

@@ -167,7 +167,10 @@ def loads(text):
     for key in obj:
         if key not in ("v", "name", "lang", "items"):
             raise ProgramError("program: unknown field %r" % key)
-    return make(obj.get("name", ""), obj.get("lang", "en"), obj.get("items"))
+    prog = make(obj.get("name", ""), obj.get("lang", "en"), obj.get("items"))
+    if prog.to_json() != text:  # the id is the hash of these exact bytes; MicroPython's JSON is lenient
+        raise ProgramError("program: not in the canonical form runcue writes (re-push it with runcue)")
+    return prog
 
 
 def _json_str(s):
