@@ -345,7 +345,7 @@ class LogStore:
 
     def _low(self):
         try:
-            return self.free_bytes() < self.reserve_bytes
+            return self.free_bytes() <= self.reserve_bytes  # "reaches the reserve": at it, logging is off
         except OSError:
             return False
 

@@ -106,10 +106,10 @@ def flash_full(workdir, limit=120):
         frames = log[-1][1]
         if any(raw[0] == records.SUMMARY for raw in frames):
             off_at = ran
-            if frames[0][0] == records.SUMMARY and flash.free_bytes >= RESERVE:
+            if frames[0][0] == records.SUMMARY and flash.free_bytes > RESERVE:
                 stats.reboot.append(
                     "session %d could not be logged at all (a lone SUMMARY), but the boot before it had %d bytes "
-                    "free, not under the %d reserve: its home screen and syncsvc.info() said logging is on"
+                    "free, above the %d reserve: its home screen and syncsvc.info() said logging is on"
                     % (ran, flash.free_bytes, RESERVE))
             break
     flash = Flash(img)
@@ -146,10 +146,10 @@ def flash_full(workdir, limit=120):
     _w, off_home = home_fb(img)  # a reboot: the watch must still say it
     rows = rows_that_differ(plain_home, off_home, width)
     says = bool(rows) and set(rows) <= set(TEXT_ROWS)
-    if not says and idle < RESERVE:
+    if not says and idle <= RESERVE:
         stats.fail("after a reboot the home screen does not say logging off (%d bytes free)" % idle)
     elif not says:
-        stats.reboot.append("after a reboot the home screen does not say logging off: %d bytes free is not under "
+        stats.reboot.append("after a reboot the home screen does not say logging off: %d bytes free is above "
                             "the reserve, yet the sessions are logged as SUMMARY only" % idle)
     logged = Flash(img).log
     arc_path = workdir / "full.sqlite"
@@ -162,7 +162,7 @@ def flash_full(workdir, limit=120):
         if info["unsynced"] != ran:
             stats.fail("device info before the sync: unsynced %r (of %d)" % (info["unsynced"], ran))
         if info["logging_off"] is not True:
-            (stats.fail if idle < RESERVE else stats.reboot.append)(
+            (stats.fail if idle <= RESERVE else stats.reboot.append)(
                 "device info before the sync says logging_off %r (%d bytes free)" % (info["logging_off"], idle))
         synced = runcue("sync", "--port", str(twin.link), "--archive", str(arc_path), "--json")
         if synced.returncode != 0:
