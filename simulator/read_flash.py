@@ -15,12 +15,13 @@ import simhw
 
 
 def walk(path, out):
+    """Every file below ``path`` (full paths) into ``out``."""
     for name, kind, *_ in os.ilistdir(path):
         p = path.rstrip("/") + "/" + name
         if kind == 0x4000:
             walk(p, out)
         else:
-            out.append(p[len("/flash"):])
+            out.append(p)
 
 
 def main(image):
@@ -36,7 +37,8 @@ def main(image):
     walk("/flash", files)
     print(json.dumps({"device_id": log.device_id, "boots": log.boots, "next_seq": log.next_seq,
                       "acked": log.acked, "log": hexlify(data).decode(), "next": nxt,
-                      "files": sorted(files)}))
+                      "files": sorted(f[len("/flash"):] for f in files)}))
 
 
-main(sys.argv[1])
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -24,15 +24,7 @@ from binascii import hexlify, unhexlify
 import vfs
 
 import simhw
-
-
-def walk(path, out):
-    for name, kind, *_ in os.ilistdir(path):
-        p = path.rstrip("/") + "/" + name
-        if kind == 0x4000:
-            walk(p, out)
-        else:
-            out.append(p)
+from read_flash import walk  # simulator/, on MICROPYPATH as simhw
 
 
 def inspect(image):
