@@ -5,13 +5,19 @@ full flash, from the watch's own log store code run on CPython.
 """
 
 import ast
+import json
 import os
 import re
+import shutil
 import sqlite3
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+from scratch_fs import tmpfs
 from sim_clients import C01_SESSIONS, DAY, SHORT, WEEK1, review_archive
 
 from runcue import records
@@ -276,3 +282,133 @@ def test_queries_stay_portable_to_postgresql():
     for bad in ("INSERT OR", "REPLACE INTO", "ROWID", "AUTOINCREMENT", "STRFTIME(", "JULIANDAY", " BLOB",
                 "WITHOUT ROWID", "GLOB "):
         assert bad not in text, bad
+
+
+# -- what goes wrong with the file, said as it is --------------------------------------------
+
+def damage(path, table):
+    """Overwrite the first page of ``table`` (its b-tree root), as a failing disk would."""
+    db = sqlite3.connect(str(path))
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    db.close()
+    with open(path, "r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(b"\xa5" * page_size)
+
+
+def test_a_damaged_archive_is_named_damaged_with_what_to_do_before_a_sync_writes(review, tmp_path):
+    path = review.copy(tmp_path / "a.sqlite")
+    damage(path, "raw_records")  # the sessions list still reads; only a full check sees this
+    with pytest.raises(ArchiveError, match=r"archive is damaged.*restore it from a backup.*\.recover"):
+        Archive(path)
+
+
+def test_a_second_writer_waits_then_is_told_the_archive_is_in_use(review, tmp_path, monkeypatch):
+    from runcue_host import archive
+
+    monkeypatch.setattr(archive, "BUSY_TIMEOUT_S", 0.2, raising=False)  # not the usual seconds
+    path = tmp_path / "a.sqlite"
+    Archive(path).close()
+    f = review.flash["C02"]
+    other = sqlite3.connect(str(path), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another runcue, in the middle of its sync
+    try:
+        with Archive(path) as arc:
+            with pytest.raises(ArchiveError, match="in use by another runcue.*try again"):
+                arc.store(f["device_id"], "C02", f["log"], [], review.ctx("C02"))
+            other.execute("ROLLBACK")
+            assert arc.store(f["device_id"], "C02", f["log"], [], review.ctx("C02"))["new"] == 3
+    finally:
+        other.close()
+
+
+FIRST_SYNC = """
+import json, sys, time
+from runcue_host.archive import Archive
+path, start, job = sys.argv[1], float(sys.argv[2]), json.load(open(sys.argv[3]))
+time.sleep(max(0.0, start - time.time()))
+with Archive(path) as arc:
+    arc.store(job["device_id"], job["client"], bytes.fromhex(job["log"]), [], job["ctx"])
+"""
+
+
+def test_first_syncs_creating_one_archive_at_once_all_succeed(review, tmp_path):
+    jobs = []
+    for client in ("C01", "C02"):
+        f = review.flash[client]
+        job = tmp_path / (client + ".json")
+        job.write_text(json.dumps({"device_id": f["device_id"], "client": client, "log": f["log"].hex(),
+                                   "ctx": review.ctx(client)}))
+        jobs.append(job)
+    for attempt in range(3):
+        path = tmp_path / ("a%d.sqlite" % attempt)
+        start = time.time() + 2.0  # every process imported and waiting by then
+        procs = [subprocess.Popen([sys.executable, "-c", FIRST_SYNC, str(path), str(start), str(jobs[i % 2])],
+                                  stderr=subprocess.PIPE) for i in range(4)]
+        errors = [p.communicate(timeout=120)[1].decode() for p in procs]
+        assert [p.returncode for p in procs] == [0] * 4, errors
+        assert _counts(path)["sessions"] == len(C01_SESSIONS) + 3
+
+
+def test_a_full_disk_at_commit_stores_nothing_and_says_so(review, tmp_path):
+    f1, f2 = review.flash["C01"], review.flash["C02"]
+    with tmpfs(tmp_path / "small", 1024) as disk:
+        path = disk.path / "a.sqlite"
+        with Archive(path) as arc:
+            arc.store(f1["device_id"], "C01", f1["log"], [], review.ctx("C01"))
+        before = _counts(path)
+        with Archive(path) as arc:
+            disk.fill()
+            with pytest.raises(ArchiveError, match="disk full: nothing of this change was stored"):
+                arc.store(f2["device_id"], "C02", f2["log"], [], review.ctx("C02"))
+            assert _counts(path) == before
+            disk.free()
+            assert arc.store(f2["device_id"], "C02", f2["log"], [], review.ctx("C02"))["new"] == 3
+        assert _counts(path)["sessions"] == before["sessions"] + 3
+
+
+def test_an_archive_on_read_only_media_is_said_to_be_read_only_when_written(review, tmp_path):
+    with tmpfs(tmp_path / "stick", 1024) as disk:
+        path = review.copy(disk.path / "a.sqlite")
+        disk.read_only()
+        with pytest.raises(ArchiveError, match="read-only file system") as err:
+            Archive(path)
+        assert "not a runcue archive" not in str(err.value)
+        with Archive(path, create=False, read_only=True) as arc:
+            assert len(arc.sessions()) == len(C01_SESSIONS) + 3
+
+
+def test_an_existing_archive_and_its_wal_files_are_made_owner_only(review, tmp_path):
+    src = review.copy(tmp_path / "src.sqlite")
+    left = sqlite3.connect(str(src), isolation_level=None)  # left open: a runcue killed mid-sync
+    left.execute("PRAGMA journal_mode = WAL")
+    left.execute("PRAGMA wal_autocheckpoint = 0")
+    left.execute("UPDATE devices SET last_sync = last_sync + 1")
+    path = tmp_path / "a.sqlite"
+    files = [path, Path(str(path) + "-wal"), Path(str(path) + "-shm")]
+    for name, dest in zip(("", "-wal", "-shm"), files, strict=True):
+        shutil.copyfile(str(src) + name, dest)
+        dest.chmod(0o644)  # as an older runcue, or a copy, left them
+    left.close()
+    old = os.umask(0o022)
+    try:
+        for read_only in (True, False):
+            with Archive(path, read_only=read_only) as arc:
+                assert len(arc.sessions()) == len(C01_SESSIONS) + 3
+                modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in files if p.exists()}
+            assert set(modes.values()) == {0o600} and len(modes) == 3, (read_only, modes)
+            for p in files:
+                if p.exists():
+                    p.chmod(0o644)
+    finally:
+        os.umask(old)
+
+
+def test_an_archive_that_is_a_symlink_is_refused(review, tmp_path):
+    path = review.copy(tmp_path / "a.sqlite")
+    link = tmp_path / "link.sqlite"
+    link.symlink_to(path)
+    for kw in ({}, {"create": False, "read_only": True}):
+        with pytest.raises(ArchiveError, match="is a symlink.*real path"):
+            Archive(link, **kw)

@@ -2,6 +2,7 @@
 
 import json
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from scratch_fs import tmpfs
 from sim_clients import C01_SESSIONS, review_archive
 
 from runcue_host import cli
@@ -84,3 +86,105 @@ def test_user_mistakes_exit_2_with_one_line_and_no_traceback(review, tmp_path, c
     assert rc == 2 and err.count("\n") == 1 and "Traceback" not in err + out
     assert err.startswith("runcue: %s: no archive there" % (tmp_path / "missing.sqlite"))
     assert not (tmp_path / "missing.sqlite").exists()  # reading never creates an archive
+
+
+# -- what lands on disk: whole or nothing, owner-only, never through a symlink ------------------
+
+def _main(capsys, *args):
+    """`runcue ARGS` in this process: (exit status, stderr); an uncaught exception fails the test."""
+    rc = cli.main([str(a) for a in args])
+    return rc, capsys.readouterr().err
+
+
+def _one_line(err, *pieces):
+    return err.startswith("runcue: ") and err.count("\n") == 1 and all(p in err for p in pieces)
+
+
+def test_a_report_or_export_that_does_not_fit_exits_2_and_leaves_the_old_files_whole(review, tmp_path, capsys):
+    with tmpfs(tmp_path / "small", 512) as disk:
+        page, csvs, fits = disk.path / "r.html", disk.path / "csv", disk.path / "fit"
+        calls = [("report", "--archive", review.path, "--out", page),
+                 ("export", "csv", "--archive", review.path, "--out", csvs),
+                 ("export", "fit", "--archive", review.path, "--out", fits)]
+        for call in calls:
+            assert _main(capsys, *call)[0] == 0
+        before = {p: p.read_bytes() for p in (page, *csvs.iterdir(), *fits.iterdir())}
+        for leave in (8192, 0):  # room for part of a file (a short write), and for nothing
+            disk.fill(leave_bytes=leave)
+            for call in calls:
+                rc, err = _main(capsys, *call)
+                assert rc == 2 and _one_line(err, "disk full", "nothing was written"), (call, err)
+            disk.free()
+            assert {p: p.read_bytes() for p in before} == before
+            assert disk.files() == ["csv", "fit", "r.html"]
+            assert sorted(p.name for p in csvs.iterdir()) == ["segments.csv", "sessions.csv"]
+            assert len(list(fits.iterdir())) == len(C01_SESSIONS) + 3
+
+
+def test_a_report_or_export_onto_a_read_only_disk_exits_2_saying_so(review, tmp_path, capsys):
+    with tmpfs(tmp_path / "ro", 256) as disk:
+        disk.read_only()
+        for call in [("report", "--archive", review.path, "--out", disk.path / "r.html"),
+                     ("export", "csv", "--archive", review.path, "--out", disk.path / "csv"),
+                     ("export", "fit", "--archive", review.path, "--out", disk.path)]:
+            rc, err = _main(capsys, *call)
+            assert rc == 2 and _one_line(err, "read-only file system"), (call, err)
+        assert disk.files() == []
+
+
+def test_outputs_never_go_through_a_symlink_or_onto_a_directory(review, tmp_path, capsys):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("someone else's file")
+    victim.chmod(0o644)
+    (tmp_path / "r.html").symlink_to(victim)
+    (tmp_path / "csv").mkdir()
+    (tmp_path / "csv" / "sessions.csv").symlink_to(victim)
+    (tmp_path / "csv2" / "segments.csv").mkdir(parents=True)
+    (tmp_path / "fit").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (tmp_path / "elsewhere").mkdir()
+    cases = [(("report", "--archive", review.path, "--out", tmp_path / "r.html"), "symlink"),
+             (("report", "--archive", review.path, "--out", tmp_path / "csv"), "is a directory"),
+             (("report", "--archive", review.path, "--out", "/dev/null"), "not a regular file"),
+             (("export", "csv", "--archive", review.path, "--out", tmp_path / "csv"), "symlink"),
+             (("export", "csv", "--archive", review.path, "--out", tmp_path / "csv2"), "is a directory"),
+             (("export", "fit", "--archive", review.path, "--out", tmp_path / "fit"), "symlink")]
+    for call, expected in cases:
+        rc, err = _main(capsys, *call)
+        assert rc == 2 and _one_line(err, expected, "nothing was written"), (call, err)
+    assert victim.read_text() == "someone else's file" and stat.S_IMODE(victim.stat().st_mode) == 0o644
+    assert (tmp_path / "r.html").is_symlink() and (tmp_path / "csv" / "sessions.csv").is_symlink()
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == ["sessions.csv"]
+    assert sorted(p.name for p in (tmp_path / "csv2").iterdir()) == ["segments.csv"]
+    assert list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_an_archive_on_read_only_media_can_still_be_read(review, tmp_path, capsys):
+    with tmpfs(tmp_path / "stick", 1024) as disk:
+        arc = review.copy(disk.path / "archive.sqlite")
+        disk.read_only()
+        rc, out, err = runcue("sessions", "--archive", arc, "--json")
+        assert rc == 0 and len(json.loads(out)) == len(C01_SESSIONS) + 3, err
+        assert _main(capsys, "report", "--archive", arc, "--out", tmp_path / "r.html") == (0, "")
+        assert _main(capsys, "export", "csv", "--archive", arc, "--out", tmp_path / "csv") == (0, "")
+        assert disk.files() == ["archive.sqlite"]  # no -wal or -shm left there: nothing was written
+
+
+def test_reading_a_damaged_or_unfinished_archive_says_what_is_wrong_and_changes_nothing(review, tmp_path, capsys):
+    from test_archive import damage
+
+    damaged = review.copy(tmp_path / "damaged.sqlite")
+    damage(damaged, "sessions")
+    old = tmp_path / "old.sqlite"  # an archive from before a migration (here: before the first one)
+    db = sqlite3.connect(str(old))
+    db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)")
+    db.close()
+    cases = [(damaged, "archive is damaged"), (old, "needs an upgrade to schema version 1")]
+    for path, expected in cases:
+        for call in [("sessions", "--archive", path), ("report", "--archive", path, "--out", tmp_path / "r.html"),
+                     ("export", "csv", "--archive", path, "--out", tmp_path / "csv")]:
+            rc, err = _main(capsys, *call)
+            assert rc == 2 and _one_line(err, expected), (call, err)
+    db = sqlite3.connect(str(old))
+    assert [r[0] for r in db.execute("SELECT name FROM sqlite_master")] == ["schema_version"]
+    db.close()
+    assert not (tmp_path / "r.html").exists() and not (tmp_path / "csv").exists()

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from scratch_fs import tmpfs
 
 from runcue import cues
-from runcue_host import authoring, plans, preview
+from runcue_host import UserError, authoring, plans, preview
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNCUE = Path(sys.executable).parent / "runcue"
@@ -180,3 +181,24 @@ def test_preview_command_writes_the_wav_and_says_how_long_and_big(cli_runs):
     assert code == 0 and "week 2 · W2S1" in stdout and "hardlopen" in stdout, stderr
     code, stdout, stderr = runs["help"]
     assert code == 0 and all(o in stdout for o in ("--wav", "--lang", "--compress-silence", "--session"))
+
+
+def test_the_wav_is_owner_only_whole_or_not_there_and_never_written_through_a_symlink(tmp_path):
+    played = preview.play(authoring.load_spec(SHORT)[0])
+    old = os.umask(0o022)
+    try:
+        preview.write_wav(tmp_path / "s.wav", played)
+    finally:
+        os.umask(old)
+    assert os.stat(tmp_path / "s.wav").st_mode & 0o777 == 0o600
+    victim = tmp_path / "victim"
+    victim.write_bytes(b"someone else's")
+    (tmp_path / "link.wav").symlink_to(victim)
+    with pytest.raises(UserError, match="symlink.*nothing was written"):
+        preview.write_wav(tmp_path / "link.wav", played)
+    assert victim.read_bytes() == b"someone else's"
+    with tmpfs(tmp_path / "small", 256) as disk:
+        disk.fill(leave_bytes=16384)  # the WAV is about 5 MB
+        with pytest.raises(UserError, match="disk full.*nothing was written"):
+            preview.write_wav(disk.path / "s.wav", played)
+        assert disk.files() == []
