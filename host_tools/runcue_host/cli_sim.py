@@ -67,7 +67,7 @@ def run(
                                                help="Write each new screen as a PNG here.")] = None,
 ):
     """Run sessions on the simulated watch; its flash image keeps everything."""
-    from runcue_host import authoring, sim
+    from runcue_host import authoring, private_files, sim
     if clock not in ("virtual", "real"):
         raise UserError("sim run: --clock must be virtual or real, not %r" % clock)
     prog_json = None
@@ -81,7 +81,7 @@ def run(
     except sim.SimError as e:
         raise UserError(str(e)) from None
     if timeline_out:
-        timeline_out.write_text(json.dumps(sim.timeline(result), indent=1))
+        private_files.write(timeline_out, json.dumps(sim.timeline(result), indent=1).encode(), "--timeline")
     if shots:
         sim.write_screenshots(result, shots)
     out = console()

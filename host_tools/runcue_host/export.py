@@ -5,17 +5,15 @@ segment), times in UTC.  fit: one FIT activity a session, a lap a segment
 (a session logged only as a summary gets one lap), with the pauses as timer
 stop/start events.  FIT messages are checked against the SDK's profile before
 any byte is encoded (the SDK drops unknown fields silently and stops mid-file
-on a bad enum), and a file is written only once it is whole.  Every file is
-created readable by its owner only: it holds client data.
+on a bad enum).  The files are written through ``private_files`` as one set:
+owner-only, and either every file of the export lands whole or none changes.
 """
 
 import csv
 import datetime
 import io
-import os
-from pathlib import Path
 
-from runcue_host import UserError, sessions
+from runcue_host import UserError, private_files, sessions
 from runcue_host.archive import iso_utc
 
 FORMATS = ("csv", "fit")
@@ -31,29 +29,14 @@ class ExportError(UserError):
     pass
 
 
-def write_private(path, data):
-    """Write bytes to ``path``, created (or truncated) with mode 0600."""
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, data)
-    finally:
-        os.close(fd)
-
-
-def _out_dir(out):
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ExportError("--out %s: exists and is not a directory" % out)
-    out.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return out
+WHAT = "export --out"
 
 
 def export(arc, fmt, client, out):
     """Write the export; the paths written."""
     if fmt not in FORMATS:
         raise ExportError("export %s: unknown format (one of %s)" % (fmt, ", ".join(FORMATS)))
-    out = _out_dir(out)
+    out = private_files.private_dir(out, WHAT)
     return export_csv(arc, client, out) if fmt == "csv" else export_fit(arc, client, out)
 
 
@@ -86,8 +69,9 @@ def export_csv(arc, client, out):
     segs = [dict(g, device=g["device_id"], client=clients[(g["device_id"], g["seq"])])
             for g in arc.segment_rows(client)]
     paths = [out / "sessions.csv", out / "segments.csv"]
-    write_private(paths[0], _csv(rows, SESSION_FIELDS))
-    write_private(paths[1], _csv(segs, SEGMENT_FIELDS))
+    with private_files.FileSet(WHAT) as files:
+        files.write(paths[0], _csv(rows, SESSION_FIELDS))
+        files.write(paths[1], _csv(segs, SEGMENT_FIELDS))
     return paths
 
 
@@ -174,11 +158,11 @@ def fit_name(row):
 
 def export_fit(arc, client, out):
     paths = []
-    for row in arc.session_rows(client):
-        items = sessions.split(sessions.frames(arc.raw_session(row["device_id"], row["seq"])))[0]
-        session, segments = sessions.decode(items, arc.program(row["program_id"]))
-        data = encode_fit(fit_messages(row, session, segments))
-        path = out / fit_name(row)
-        write_private(path, data)
-        paths.append(path)
+    with private_files.FileSet(WHAT) as files:
+        for row in arc.session_rows(client):
+            items = sessions.split(sessions.frames(arc.raw_session(row["device_id"], row["seq"])))[0]
+            session, segments = sessions.decode(items, arc.program(row["program_id"]))
+            path = out / fit_name(row)
+            files.write(path, encode_fit(fit_messages(row, session, segments)))
+            paths.append(path)
     return paths

@@ -21,7 +21,7 @@ import sys
 import wave
 
 from runcue import cues, engine, program
-from runcue_host import UserError
+from runcue_host import private_files
 
 __all__ = ["COMPRESS_OVER_MS", "COMPRESS_TO_MS", "KIND_TEXTS", "RATE", "Played", "WavInfo", "clock",
            "kind_text", "play", "table", "timeline", "write_wav"]
@@ -227,29 +227,23 @@ def write_wav(path, played, rate=RATE, compress_silence=False):
     """Stream ``played`` (from :func:`play`) to a mono 16-bit WAV; a :class:`WavInfo`.
 
     Each note starts at its real time (or, compressed, after the shortened silences);
-    the file ends when the last cue has ended.  UserError when the file cannot be written."""
-    try:
-        f = open(path, "wb")  # noqa: SIM115 - closed below, after wave has patched its header
-    except OSError as e:
-        raise UserError("%s: cannot write the WAV: %s" % (path, e.strerror or e)) from None
-    try:
-        with f, wave.open(f, "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(rate)
-            out = _Writer(w, rate)
-            at = 0  # session time written so far
-            for t, freq, dur in played.notes + [(played.end_ms, 0, 0)]:
-                gap = t - at
-                if compress_silence and gap > COMPRESS_OVER_MS:
-                    gap = COMPRESS_TO_MS
-                if gap > 0:
-                    out.silence(gap)
-                if dur:
-                    out.note(freq, dur)
-                at = max(at, t + dur)
-            frames = out.frames
-        size = os.path.getsize(path)
-    except OSError as e:
-        raise UserError("%s: cannot write the WAV: %s" % (path, e.strerror or e)) from None
+    the file ends when the last cue has ended.  Owner-only, whole or not at all
+    (``private_files``); UserError when the file cannot be written."""
+    with private_files.open_private(path, "--wav") as f, wave.open(f, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        out = _Writer(w, rate)
+        at = 0  # session time written so far
+        for t, freq, dur in played.notes + [(played.end_ms, 0, 0)]:
+            gap = t - at
+            if compress_silence and gap > COMPRESS_OVER_MS:
+                gap = COMPRESS_TO_MS
+            if gap > 0:
+                out.silence(gap)
+            if dur:
+                out.note(freq, dur)
+            at = max(at, t + dur)
+        frames = out.frames
+    size = os.path.getsize(path)
     return WavInfo(path, rate, frames, size, compress_silence)

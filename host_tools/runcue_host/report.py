@@ -127,12 +127,9 @@ def render(arc, client=None, lang="en", now=None):
 
 
 def write(arc, out, client=None, lang="en", now=None):
-    """Write the report to ``out`` (mode 0600); its size in bytes."""
-    from runcue_host.export import write_private
+    """Write the report to ``out`` (owner-only, whole or not at all); its size in bytes."""
+    from runcue_host import private_files
 
     data = render(arc, client, lang, now).encode("utf-8")
-    try:
-        write_private(out, data)
-    except OSError as e:
-        raise UserError("report: --out %s: cannot write (%s)" % (out, e.strerror or e)) from None
+    private_files.write(out, data, "report --out")
     return len(data)

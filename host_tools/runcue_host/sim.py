@@ -190,13 +190,16 @@ def png_bytes(width, height, fb_hex):
 
 
 def write_screenshots(result, out_dir):
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Each screen as a PNG in ``out_dir``: owner-only files (a client's run), all or none."""
+    from runcue_host import private_files
+
+    out_dir = private_files.private_dir(out_dir, "--screenshots")
     paths = []
-    for i, shot in enumerate(result.of("screen")):
-        p = out_dir / ("%03d-%s.png" % (i, shot["name"]))
-        p.write_bytes(png_bytes(shot["w"], shot["h"], shot["fb"]))
-        paths.append(p)
+    with private_files.FileSet("--screenshots") as files:
+        for i, shot in enumerate(result.of("screen")):
+            p = out_dir / ("%03d-%s.png" % (i, shot["name"]))
+            files.write(p, png_bytes(shot["w"], shot["h"], shot["fb"]))
+            paths.append(p)
     return paths
 
 
