@@ -1,9 +1,11 @@
 """``runcue sessions``, ``runcue report`` and ``runcue export``: reading the archive.
 
 None of them changes the archive, and none creates one: a missing archive is
-the user's mistake (exit 2).  Without ``--client`` they cover every client.
+the user's mistake (exit 2).  They open it read-only, so an archive on
+read-only media can be read.  Without ``--client`` they cover every client.
 """
 
+import contextlib
 from pathlib import Path
 from typing import Annotated
 
@@ -26,17 +28,18 @@ def register(app):
     app.command("export")(export)
 
 
+@contextlib.contextmanager
 def _open(path, client):
+    """The archive opened read-only (``with``: SQLite's errors leave saying what happened)."""
     from runcue_host.archive import Archive, valid_client
 
     if client is not None and not valid_client(client):
         raise UserError("--client %r: a client code is 1-16 letters, digits, '-' or '_'" % client)
-    arc = Archive(path, create=False)
-    if client is not None and client not in arc.clients():
-        known = ", ".join(arc.clients()) or "none"
-        arc.close()
-        raise UserError("--client %s: no such client in %s (known: %s)" % (client, arc.path, known))
-    return arc
+    with Archive(path, read_only=True) as arc:
+        if client is not None and client not in arc.clients():
+            known = ", ".join(arc.clients()) or "none"
+            raise UserError("--client %s: no such client in %s (known: %s)" % (client, arc.path, known))
+        yield arc
 
 
 def sessions(

@@ -81,7 +81,8 @@ def run(
     except sim.SimError as e:
         raise UserError(str(e)) from None
     if timeline_out:
-        private_files.write(timeline_out, json.dumps(sim.timeline(result), indent=1).encode(), "--timeline")
+        private_files.write(timeline_out, json.dumps(sim.timeline(result), indent=1).encode(),
+                            ("--timeline", "the timeline"))
     if shots:
         sim.write_screenshots(result, shots)
     out = console()

@@ -9,9 +9,11 @@ on a bad enum).  The files are written through ``private_files`` as one set:
 owner-only, and either every file of the export lands whole or none changes.
 """
 
+import contextlib
 import csv
 import datetime
 import io
+import os
 
 from runcue_host import UserError, private_files, sessions
 from runcue_host.archive import iso_utc
@@ -29,15 +31,22 @@ class ExportError(UserError):
     pass
 
 
-WHAT = "export --out"
+WHAT = ("export --out", "the export")
 
 
 def export(arc, fmt, client, out):
     """Write the export; the paths written."""
     if fmt not in FORMATS:
         raise ExportError("export %s: unknown format (one of %s)" % (fmt, ", ".join(FORMATS)))
+    made = not os.path.lexists(out)
     out = private_files.private_dir(out, WHAT)
-    return export_csv(arc, client, out) if fmt == "csv" else export_fit(arc, client, out)
+    try:
+        return export_csv(arc, client, out) if fmt == "csv" else export_fit(arc, client, out)
+    except BaseException:
+        if made:  # a failed export leaves nothing, not even its new (empty) directory
+            with contextlib.suppress(OSError):
+                out.rmdir()
+        raise
 
 
 def _cell(v):

@@ -229,7 +229,7 @@ def write_wav(path, played, rate=RATE, compress_silence=False):
     Each note starts at its real time (or, compressed, after the shortened silences);
     the file ends when the last cue has ended.  Owner-only, whole or not at all
     (``private_files``); UserError when the file cannot be written."""
-    with private_files.open_private(path, "--wav") as f, wave.open(f, "wb") as w:
+    with private_files.open_private(path, ("--wav", "the WAV")) as f, wave.open(f, "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(rate)

@@ -60,7 +60,8 @@ def reason(err):
 
 
 def _fail(what, path, why):
-    return WriteError("%s %s: cannot write: %s; nothing was written" % (what, path, why))
+    """``what``: (the option, the thing), e.g. ("report --out", "the report")."""
+    return WriteError("%s %s: cannot write %s: %s; nothing was written" % (what[0], path, what[1], why))
 
 
 def check_target(path, what):
@@ -94,12 +95,24 @@ def private_dir(path, what):
 
 
 def make_private(path):
-    """chmod 0600 an existing file of ours (not through a symlink); False if there is none."""
+    """chmod 0600 an existing file of ours, never through a symlink; False if there is none.
+
+    OSError when it cannot be done (a read-only disk, another owner's file)."""
     try:
-        os.chmod(path, FILE_MODE, follow_symlinks=False)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
         return False
+    try:
+        if stat.S_IMODE(os.fstat(fd).st_mode) != FILE_MODE:
+            os.fchmod(fd, FILE_MODE)
+    finally:
+        os.close(fd)
     return True
+
+
+def read_only_fs(path):
+    """Whether ``path`` (which exists) is on a filesystem mounted read-only."""
+    return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
 
 
 def _new_temp(path):
@@ -127,7 +140,8 @@ def _fsync_dir(directory):
 class FileSet:
     """Private files that land together: ``with FileSet(what) as files: files.write(path, data)``.
 
-    ``what`` names the output in messages (e.g. ``"report --out"``).  Each
+    ``what`` names the output in messages: (the option, the thing), e.g.
+    ``("report --out", "the report")``.  Each
     :meth:`write` (or :meth:`open`) fills a temp; on leaving the block without an
     error every temp is renamed over its target; on any error all temps are
     removed and no target has changed.
@@ -186,8 +200,8 @@ class FileSet:
                 self._discard()
                 if not i:
                     raise _fail(self.what, path, reason(e)) from None
-                raise WriteError("%s %s: cannot write: %s; %d of %d files were replaced, the rest not"
-                                 % (self.what, path, reason(e), i, count)) from None
+                raise WriteError("%s %s: cannot write %s: %s; %d of %d files were replaced, the rest not"
+                                 % (self.what[0], path, self.what[1], reason(e), i, count)) from None
         for directory in {path.parent for _, path in self._done}:
             with contextlib.suppress(OSError):  # the files are in place; this only hurries the disk
                 _fsync_dir(directory)

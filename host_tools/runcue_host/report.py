@@ -131,5 +131,5 @@ def write(arc, out, client=None, lang="en", now=None):
     from runcue_host import private_files
 
     data = render(arc, client, lang, now).encode("utf-8")
-    private_files.write(out, data, "report --out")
+    private_files.write(out, data, ("report --out", "the report"))
     return len(data)

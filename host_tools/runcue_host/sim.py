@@ -193,9 +193,9 @@ def write_screenshots(result, out_dir):
     """Each screen as a PNG in ``out_dir``: owner-only files (a client's run), all or none."""
     from runcue_host import private_files
 
-    out_dir = private_files.private_dir(out_dir, "--screenshots")
+    out_dir = private_files.private_dir(out_dir, ("--screenshots", "the screenshots"))
     paths = []
-    with private_files.FileSet("--screenshots") as files:
+    with private_files.FileSet(("--screenshots", "the screenshots")) as files:
         for i, shot in enumerate(result.of("screen")):
             p = out_dir / ("%03d-%s.png" % (i, shot["name"]))
             files.write(p, png_bytes(shot["w"], shot["h"], shot["fb"]))
