@@ -80,6 +80,19 @@ def key_value_grid():
     return grid
 
 
+def warn(msg):
+    """A warning: ``runcue: warning: <msg>`` on stderr (the command goes on and exits 0)."""
+    try:
+        sys.stderr.write("runcue: warning: %s\n" % _one_line(msg))
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+LANG_HELP = ("The language on the watch (and of this output): nl or en. Default: the file's lang, "
+             "else the language of the kind words (wandelen, hardlopen: nl).")
+
+
 def print_json(obj):
     """Exactly one JSON document on stdout (ASCII, so any locale can print it)."""
     sys.stdout.write(json.dumps(obj, ensure_ascii=True) + "\n")
