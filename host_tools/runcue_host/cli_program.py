@@ -84,9 +84,9 @@ def preview_cmd(
 ):
     """Show a program's timeline (segments, rounds, start times, totals) and render its cues.
 
-    The WAV holds what the watch plays when the session runs straight through: the cue of each segment, the
-    3-2-1 countdown before each change and the finish, halfway and the finish; mono, 16-bit, 16 kHz (about
-    1.9 MB a minute uncompressed).
+    The WAV holds what the watch plays when the session runs straight through: the cue of
+    each segment, the 3-2-1 countdown before each change and the finish, halfway and the
+    finish; mono, 16-bit, 16 kHz (about 1.9 MB a minute uncompressed).
 
     Everything is printed in the program's language (Dutch or English), or in the one --lang gives.
     """
