@@ -129,7 +129,7 @@ def show(
     lang = pf.plan.lang if lang else "en"
     t = Table(box=None, padding=(0, 2), header_style="bold")
     for title, justify in zip(TEXTS[lang]["columns"], ("right", "left", "left", "right", "right"), strict=True):
-        t.add_column(title, justify=justify, overflow="fold" if title == TEXTS[lang]["columns"][2] else None)
+        t.add_column(title, justify=justify, overflow="fold" if title == TEXTS[lang]["columns"][2] else "ellipsis")
     last = None
     for (week, prog), notes in zip(pf.plan.sessions, pf.session_notes, strict=True):
         text = Text(authoring.format_shorthand(prog.items, lang))

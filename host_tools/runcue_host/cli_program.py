@@ -104,14 +104,14 @@ def preview_cmd(
     else:
         prog, _notes = authoring.load_spec(spec, lang)
         title = prog.name
-    lang = prog.lang
+    out_lang = prog.lang
     played = preview.play(prog)
     info = preview.write_wav(wav, played, compress_silence=compress_silence) if wav is not None else None
     out = console()
-    out.print(Text(title or preview.WORDS[lang]["no_name"], style="bold"))
-    grid, totals = preview.table(prog, lang)
+    out.print(Text(title or preview.WORDS[out_lang]["no_name"], style="bold"))
+    grid, totals = preview.table(prog, out_lang)
     out.print(grid)
     out.print(Text(totals))
-    out.print(Text(preview.cue_counts(played, lang)), soft_wrap=True)
+    out.print(Text(preview.cue_counts(played, out_lang)), soft_wrap=True)
     if info is not None:
-        out.print(Text(preview.wrote_text(info, lang)), soft_wrap=True)
+        out.print(Text(preview.wrote_text(info, out_lang)), soft_wrap=True)
