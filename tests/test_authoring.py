@@ -46,7 +46,7 @@ def test_c25k_week1_totals():
     prog = authoring.compile_shorthand(C25K)
     assert authoring.summary(prog) == {
         "id": prog.id(), "name": "5m walk, 8x(1m run, 1m30s walk), 5m walk",
-        "segments": 18, "total_s": 1800, "run_s": 480, "walk_s": 1320,
+        "lang": "en", "segments": 18, "total_s": 1800, "run_s": 480, "walk_s": 1320,
     }
     assert len(prog.id()) == program.ID_HEX
 
@@ -58,8 +58,11 @@ def test_walk_counts_every_segment_that_is_not_run():
 
 
 def test_spellings_of_one_program_share_name_and_id():
-    ids = {authoring.compile_shorthand(c["text"]).id() for c in VECTORS["valid"][:7]}
+    ids = {authoring.compile_shorthand(c["text"]).id() for c in VECTORS["valid"][:6]}
     assert len(ids) == 1
+    # the same program in Dutch words: the same segments, a Dutch watch (the language is in the id)
+    dutch = authoring.compile_shorthand(VECTORS["valid"][6]["text"])
+    assert dutch.lang == "nl" and dutch.items == VECTORS["valid"][0]["items"] and dutch.id() not in ids
 
 
 def test_default_name_is_cut_to_the_name_limit():
@@ -296,3 +299,55 @@ def test_load_spec_refuses_other_files(tmp_path):
     assert "is a directory" in error_of(authoring.load_spec, str(tmp_path))
     # a shorthand with a stray slash is still read as shorthand
     assert "unexpected character \"/\"" in error_of(authoring.load_spec, "5m walk, 1m run / 1m walk")
+
+
+# -- the language of a program: its kind words, or the lang the therapist gives ---------------
+
+@pytest.mark.parametrize("text, lang", [
+    ("5m wandelen, 2x(1m hardlopen, 2m wandelen)", "nl"),
+    ("5m walk, 2x(1m run, 2m walk)", "en"),
+    ("warming-up 5m, 20m hardlopen, 2m rust, cooling-down 5m", "nl"),  # warm-up, cool-down: both languages
+    ("warm-up 5m, 8x(60s jog, 90s walk), cool-down 5m", "en"),
+    ("5m warmup, 5m cooldown", "en"),  # no word of one language only: the default
+    ("5m wandelen, 1m run", "en"),  # a mix: the default (program check says so)
+])
+def test_the_kind_words_say_the_language(text, lang):
+    assert authoring.compile_shorthand(text).lang == lang
+    assert authoring.load_authored(text).program.lang == lang
+
+
+def test_a_given_language_wins_and_says_where_it_came_from():
+    mixed = authoring.load_authored("5m wandelen, 1m run")
+    assert mixed.program.lang == "en" and "mix" in mixed.lang_from and "--lang nl" in mixed.lang_from
+    dutch = authoring.load_authored("5m wandelen, 1m run", lang="NL")
+    assert dutch.program.lang == "nl" and dutch.lang_from == "--lang"
+    assert authoring.load_authored("5m wandelen").lang_from == "the words"
+    assert "is not one of en, nl" in error_of(authoring.load_authored, "5m walk", lang="de", exc=UserError)
+
+
+def test_a_toml_file_without_lang_takes_it_from_its_words(tmp_path):
+    dutch = write(tmp_path, 'shorthand = "5m wandelen, 8x(1m hardlopen, 90s wandelen)"\n', "a.toml")
+    assert authoring.load_toml(dutch)[0].lang == "nl"
+    tables = write(tmp_path, '[[segments]]\nkind = "hardlopen"\nduration = "5m"\n', "b.toml")
+    assert authoring.load_toml(tables)[0].lang == "nl"
+    said = write(tmp_path, 'lang = "en"\nshorthand = "5m wandelen"\n', "c.toml")
+    assert authoring.load_authored(str(said)).program.lang == "en"
+    assert authoring.load_authored(str(said)).lang_from == "the file"
+    assert authoring.load_authored(str(said), lang="nl").program.lang == "nl"
+
+
+@pytest.mark.parametrize("text, shown, hint", [
+    ("5m wandelen, 1,5 min hardlopen", '"1,5 min"', "write 1m30s or 90s"),
+    ("1,5m run", '"1,5m"', "write 1m30s or 90s"),
+    ("1.5 min run", '"1.5min"', "write 1m30s or 90s"),
+    ("1,5 uur wandelen", '"1,5 uur"', "write 1h30m or 90m"),
+])
+def test_a_decimal_duration_says_how_to_write_it(text, shown, hint):
+    msg = error_of(authoring.compile_shorthand, text, exc=ShorthandError)
+    assert shown in msg and "no decimals" in msg and hint in msg, msg
+
+
+def test_a_decimal_comma_in_a_toml_duration_says_how_to_write_it(tmp_path):
+    path = write(tmp_path, '[[segments]]\nkind = "walk"\nduration = "1,5 min"\n')
+    msg = error_of(authoring.load_toml, path)
+    assert "no decimals" in msg and "write 1m30s or 90s" in msg, msg

@@ -33,7 +33,7 @@ def test_check_json_c25k_week1():
     stdout, stderr = out(proc)
     assert proc.returncode == 0, stderr
     doc = json.loads(stdout)  # exactly one document
-    assert set(doc) == KEYS
+    assert set(doc) == KEYS | {"lang"} and doc["lang"] == "en"
     assert (doc["segments"], doc["total_s"], doc["run_s"], doc["walk_s"]) == (18, 1800, 480, 1320)
     assert len(doc["id"]) == 16 and int(doc["id"], 16) >= 0
     assert doc["name"] == "5m walk, 8x(1m run, 1m30s walk), 5m walk"
@@ -62,6 +62,29 @@ def test_check_toml_file(tmp_path):
     assert (doc["segments"], doc["total_s"], doc["run_s"], doc["walk_s"]) == (18, 1800, 480, 1320)
     proc = runcue("program", "check", str(tmp_path / "week1.toml"))
     assert proc.returncode == 0 and "Rustig." in out(proc)[0]
+
+
+DUTCH = "5m wandelen, 2x(1m hardlopen, 2m wandelen)"
+
+
+def test_check_says_the_language_it_took_from_the_words():
+    runs = {"nl": ("program", "check", DUTCH), "nl json": ("program", "check", DUTCH, "--json"),
+            "en given": ("program", "check", DUTCH, "--lang", "en", "--json"),
+            "mix": ("program", "check", "5m wandelen, 1m run"),
+            "mix given": ("program", "check", "5m wandelen, 1m run", "--lang", "nl", "--json"),
+            "bad lang": ("program", "check", DUTCH, "--lang", "fr")}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        procs = dict(zip(runs, pool.map(lambda a: runcue(*a), runs.values()), strict=True))
+    stdout, stderr = out(procs["nl"])
+    assert procs["nl"].returncode == 0, stderr
+    assert "nl  (the words)" in stdout and DUTCH in stdout  # the program row is written in Dutch too
+    assert json.loads(out(procs["nl json"])[0])["lang"] == "nl"
+    assert json.loads(out(procs["en given"])[0])["lang"] == "en"
+    stdout, _ = out(procs["mix"])
+    assert "en  (the default: the words mix Dutch and English (write --lang nl for Dutch))" in stdout
+    assert json.loads(out(procs["mix given"])[0])["lang"] == "nl"
+    _, stderr = out(procs["bad lang"])
+    assert procs["bad lang"].returncode == 2 and stderr == 'runcue: --lang: "fr" is not one of en, nl\n'
 
 
 @pytest.mark.parametrize("args", [["--help"], ["program", "--help"], ["program", "check", "--help"],

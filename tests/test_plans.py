@@ -221,7 +221,7 @@ def test_plan_check_json(cli_runs):
     code, stdout, stderr = cli_runs["check json"]
     assert code == 0 and stderr == "" and stdout.count("\n") == 1, stderr
     doc = json.loads(stdout)
-    assert set(doc) == PLAN_KEYS
+    assert set(doc) == PLAN_KEYS | {"lang", "warnings"} and (doc["lang"], doc["warnings"]) == ("en", [])
     assert {k: doc[k] for k in PLAN_KEYS - {"id"}} == {
         "name": "Couch to 5K", "sessions": 27, "weeks": 9, "per_week": 3, "rule": "repeat",
         "total_s": 53670, "run_s": 29340}
@@ -254,6 +254,90 @@ def test_plan_list_builtin(cli_runs):
         assert text in stdout
     code, stdout, _ = cli_runs["help"]
     assert code == 0 and all(c in stdout for c in ("check", "list-builtin", "show"))
+
+
+def _sessions(week, n, shorthand="5m walk"):
+    return '\n[[sessions]]\nweek = %d\nshorthand = "%s"\n' % (week, shorthand) * n
+
+
+def test_week_warnings_name_short_missing_and_crowded_weeks():
+    pf = plans.loads_plan("per_week = 3\n" + _sessions(1, 2) + _sessions(3, 4) + _sessions(4, 3), "gaps.toml")
+    assert plans.week_warnings(pf) == [
+        "gaps.toml: week 1 has 2 sessions, fewer than per_week = 3",
+        "gaps.toml: week 2 has no sessions",
+        "gaps.toml: week 3 has 4 sessions, more than per_week = 3"]
+    for name in plans.builtin_names():
+        assert plans.week_warnings(plans.load_builtin(name)) == [], name
+
+
+def test_a_plan_without_lang_takes_it_from_its_words_and_lang_overrides():
+    dutch = plans.loads_plan("per_week = 1\n" + _sessions(1, 1, "5m wandelen, 3x(1m hardlopen, 2m wandelen)")
+                             + _sessions(2, 1, "5m opwarmen, 10m hardlopen"), "nl.toml")
+    assert dutch.plan.lang == "nl" and all(prog.lang == "nl" for _w, prog in dutch.plan.sessions)
+    assert dutch.lang_from == "the words"
+    c25k = plans.resolve("c25k", lang="nl")
+    assert c25k.plan.lang == "nl" and all(prog.lang == "nl" for _w, prog in c25k.plan.sessions)
+    assert c25k.lang_from == "--lang" and c25k.plan.id() != plans.resolve("c25k").plan.id()
+    assert plans.resolve("c25k").lang_from == "the file"
+
+
+@pytest.mark.parametrize("at, pos", [("W1S1", 0), ("w3s2", 7), ("W3", 6), (" W9S3 ", 26)])
+def test_a_place_in_a_plan_is_written_week_and_session(at, pos):
+    assert plans.place(plans.load_builtin("c25k"), at) == pos
+
+
+@pytest.mark.parametrize("at, message", [
+    ("x", '--at: "x" is not a place in the plan: write W<week>S<session>, e.g. W3S1 (week 3, session 1)'),
+    ("3.1", '--at: "3.1" is not a place in the plan: write W<week>S<session>, e.g. W3S1 (week 3, session 1)'),
+    ("W0S1", "--at W0S1: the plan has weeks 1 to 9"),
+    ("W99", "--at W99: the plan has weeks 1 to 9"),
+    ("W3S4", "--at W3S4: week 3 has 3 sessions (W3S1 to W3S3)"),
+    ("W3S0", "--at W3S0: sessions count from 1 (W3S1)"),
+])
+def test_a_place_that_is_not_in_the_plan_is_refused_in_one_line(at, message):
+    with pytest.raises(UserError) as info:
+        plans.place(plans.load_builtin("c25k"), at)
+    assert str(info.value) == message
+
+
+def test_a_missing_week_is_no_place():
+    pf = plans.loads_plan("per_week = 1\n" + _sessions(1, 1) + _sessions(3, 1), "gaps.toml")
+    with pytest.raises(UserError, match="--at W2: week 2 of the plan has no sessions"):
+        plans.place(pf, "W2")
+
+
+def test_plan_check_warns_on_stderr_and_in_json_but_passes(tmp_path):
+    path = tmp_path / "gaps.toml"
+    path.write_text("per_week = 3\n" + _sessions(1, 2) + _sessions(3, 3), encoding="utf-8")
+    code, stdout, stderr = _runcue(["plan", "check", str(path)])
+    assert code == 0 and "ok: the plan fits the watch" in stdout
+    assert stderr.splitlines() == ["runcue: warning: %s: week 1 has 2 sessions, fewer than per_week = 3" % path,
+                                   "runcue: warning: %s: week 2 has no sessions" % path]
+    code, stdout, stderr = _runcue(["plan", "check", str(path), "--json"])
+    assert code == 0 and json.loads(stdout)["warnings"] == [
+        "%s: week 1 has 2 sessions, fewer than per_week = 3" % path, "%s: week 2 has no sessions" % path]
+
+
+def test_plan_show_speaks_dutch_with_lang_nl():
+    code, stdout, stderr = _runcue(["plan", "show", "c25k", "--lang", "nl"])
+    assert code == 0, stderr
+    for text in ("sessies", "27 in 9 weken, 3 per week", "opnieuw aangeboden", "waarvan",
+                 "5m opwarmen, 8x(1m hardlopen, 1m30s wandelen), 5m uitlopen", "min hardlopen"):
+        assert text in stdout, text
+    ours = [line for line in stdout.splitlines() if not line.startswith(("bron", "notities", " " * 10))]
+    for english in ("sessions", "weeks", "offered again", "running", "walk", "total"):  # the plan's notes aside
+        assert all(english not in line for line in ours), english
+    # the plan itself is Dutch now: the id shown is the id a push with --lang nl gives
+    assert plans.resolve("c25k", lang="nl").plan.id() in stdout
+    code, stdout, stderr = _runcue(["plan", "check", "--lang", "nl", "--json",
+                                    str(ROOT / "host_tools" / "runcue_host" / "plans" / "c25k.toml")])
+    assert code == 0 and json.loads(stdout)["id"] == plans.resolve("c25k", lang="nl").plan.id()
+
+
+@pytest.mark.parametrize("n, lang, text", [(1, "nl", "1 week"), (2, "nl", "2 weken"), (1, "en", "1 week"),
+                                           (2, "en", "2 weeks")])
+def test_weeks_have_their_plural(n, lang, text):
+    assert plans.weeks_text(n, lang) == text
 
 
 def test_a_plan_file_reads_like_its_plan():

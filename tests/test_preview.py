@@ -155,6 +155,8 @@ def cli_runs(tmp_path_factory):
     argvs = {
         "wav": ["program", "preview", SHORT, "--wav", str(tmp / "s.wav"), "--compress-silence"],
         "nl": ["program", "preview", SHORT, "--lang", "nl"],
+        "nl wav": ["program", "preview", SHORT, "--lang", "nl", "--wav", str(tmp / "nl.wav"), "--compress-silence"],
+        "nl session": ["program", "preview", "c25k", "--session", "4", "--lang", "nl"],
         "session": ["program", "preview", "runningtherapie", "--session", "4"],
         "help": ["program", "preview", "--help"],
     }
@@ -202,3 +204,20 @@ def test_the_wav_is_owner_only_whole_or_not_there_and_never_written_through_a_sy
         with pytest.raises(UserError, match="disk full.*nothing was written"):
             preview.write_wav(disk.path / "s.wav", played)
         assert disk.files() == []
+
+
+def test_preview_in_dutch_is_dutch_to_the_last_line(cli_runs):
+    tmp, runs = cli_runs
+    code, stdout, stderr = runs["nl wav"]
+    assert code == 0, stderr
+    lines = stdout.splitlines()
+    assert lines[-2].startswith("signalen: 26 (opwarmen 1, aftellen ") and "halverwege 1" in lines[-2]
+    assert "klaar 1" in lines[-2] and "hardlopen 2" in lines[-2]
+    size = os.path.getsize(tmp / "nl.wav")
+    assert lines[-1].startswith("geschreven: %s: " % (tmp / "nl.wav")) and ("%.1f MB" % (size / 1e6)).replace(
+        ".", ",") in lines[-1] and "stiltes langer dan 3 s ingekort tot 1 s" in lines[-1]
+    body = "\n".join(lines[1:])  # the first line is the program's name, as it was written
+    for english in ("cues", "countdown", "halfway", "finished", "wrote", "silences", "total", "round", "walk"):
+        assert english not in body, english
+    code, stdout, stderr = runs["nl session"]
+    assert code == 0 and "Couch to 5K · week 2 · W2S1" in stdout and "signalen: " in stdout, stderr

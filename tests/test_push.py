@@ -5,7 +5,7 @@ import json
 import pytest
 from test_twin import SHORT, Twin, runcue
 
-from runcue_host import plans, sim
+from runcue_host import authoring, plans, sim
 
 STOP_EARLY = [
     {"on": "home", "presses": ["A"], "delay_ms": 1000},
@@ -106,3 +106,51 @@ def test_a_plan_push_cut_off_by_a_power_loss_leaves_the_old_program_or_the_new_p
         assert (active["kind"], active["id"]) in (("program", SHORT.id()), ("plan", c25k.id())), cut
         seen.add(active["kind"])
     assert seen == {"program", "plan"}  # the cuts fell both before and after the swap
+
+
+def test_a_therapist_places_the_client_in_a_plan_and_sends_them_back_a_week(tmp_path):
+    from runcue_host.link import Watch, WatchRefused
+
+    image = tmp_path / "watch.img"
+    sim.create_image(image, 1764000000)
+    arc = str(tmp_path / "a.sqlite")
+    c25k = plans.resolve("c25k")
+    twin = Twin(image, tmp_path / "tty")
+    try:
+        pushed = runcue("plan", "push", "c25k", "--at", "W3S1", "--port", str(twin.link), "--archive", arc)
+        assert pushed.returncode == 0, pushed.stderr
+        assert "next is W3S1 (session 7 of 27)" in pushed.stdout
+        info = _info(twin.link)["program"]
+        assert (info["pos"], info["next"], info["week"]) == (6, "W3S1", 3)
+        # a place that is not in the plan: one line, and the watch is not touched
+        for at, message in (("W3S4", "--at W3S4: week 3 has 3 sessions (W3S1 to W3S3)"),
+                            ("W0", "--at W0: the plan has weeks 1 to 9"),
+                            ("week3", '--at: "week3" is not a place in the plan')):
+            bad = runcue("plan", "push", "c25k", "--at", at, "--port", str(twin.link), "--archive", arc)
+            assert bad.returncode == 2 and bad.stderr.startswith("runcue: " + message), bad.stderr
+            assert len(bad.stderr.splitlines()) == 1
+        assert _info(twin.link)["program"]["pos"] == 6
+        # the watch checks the place too: the old place stays
+        with Watch(str(twin.link)) as w:
+            for pos in (27, -1, "3"):
+                with pytest.raises(WatchRefused, match="not a session of this plan"):
+                    w.put("put_plan", c25k.to_json().encode(), pos)
+        assert _info(twin.link)["program"]["pos"] == 6
+        # "repeat week 2": the same plan, placed at the start of week 2
+        back = runcue("plan", "push", "c25k", "--at", "W2", "--port", str(twin.link), "--archive", arc)
+        assert back.returncode == 0 and "next is W2S1 (session 4 of 27)" in back.stdout, back.stderr
+        again = runcue("plan", "push", "c25k", "--port", str(twin.link), "--archive", arc)
+        assert again.returncode == 0 and _info(twin.link)["program"]["pos"] == 3  # no --at: the place is kept
+    finally:
+        twin.stop()
+    assert sim.run(image, sessions=1).returncode == 0  # the client runs W2S1 ...
+    twin = Twin(image, tmp_path / "tty")
+    try:
+        assert _info(twin.link)["program"]["next"] == "W2S2"  # ... and goes on from there
+        dutch = runcue("program", "push", "5m walk, 2x(1m run, 1m walk)", "--lang", "nl",
+                       "--port", str(twin.link), "--archive", arc)
+        assert dutch.returncode == 0, dutch.stderr
+        expected = authoring.compile_shorthand("5m walk, 2x(1m run, 1m walk)", lang="nl")
+        assert _info(twin.link)["program"]["id"] == expected.id() and "in Dutch" in dutch.stdout
+    finally:
+        twin.stop()

@@ -13,15 +13,19 @@ Shorthand
   units (``sec``, ``secs``, ``seconds``, ``min``, ``mins``, ``minutes``, ``hr``,
   ``hour(s)``; Dutch ``seconde(n)``, ``minuut``, ``minuten``, ``u``, ``uur``), in the
   order hours, minutes, seconds; or a clock ``m:ss`` (``1:30``) or ``h:mm:ss``
-  (``1:30:00``).  A number without a unit (``90 walk``) and decimals (``1.5m``) are
-  errors that suggest the exact spelling (``1m30s``): a decimal comma would clash with
-  the item separator, so neither decimal form is accepted.
+  (``1:30:00``).  A number without a unit (``90 walk``) and decimals (``1.5m``, and the
+  Dutch ``1,5 min``) are errors that suggest the exact spelling (``write 1m30s or 90s``):
+  a decimal comma would clash with the item separator, so neither decimal form is accepted.
 * Kinds: warmup, walk, run, rest, cooldown, and the aliases in :data:`KIND_ALIASES`
   (``warm-up``, ``warm up``, ``cool-down``, ``jog`` = run, ``pause`` = rest, and Dutch:
   ``wandelen``, ``hardlopen``, ``rennen``, ``joggen``, ``rust``, ``pauze``,
   ``opwarmen``, ``inlopen``, ``cooling-down``, ``uitlopen``, ``uitwandelen``).  ``jog``
   is run: a running-therapy run is a calm, conversational-pace jog.  Dutch ``lopen`` is
   refused as ambiguous (walk in the Netherlands, run in Flanders).
+* Language: the kind words say it (:func:`choose_lang`): only Dutch words (``wandelen``,
+  ``hardlopen``...) make a Dutch program (its watch speaks Dutch), only English words an
+  English one; warm-up and cool-down count for neither; a mix, or none, is English and
+  ``program check`` says so.  ``--lang`` (and a file's ``lang``) override the words.
 * A duration alone (``90s``) is an error ("what kind?"), never a silent walk; a kind
   alone is an error ("how long?").
 * Repeats: ``8x(...)``, ``8 x (...)``, ``8X(...)``, ``8×(...)``, ``8*(...)`` and the
@@ -66,10 +70,11 @@ from runcue.program import ProgramError
 from runcue_host import UserError
 
 __all__ = [
-    "KIND_ALIASES", "MAX_FILE_BYTES", "MAX_SHORTHAND_CHARS", "ProgramFileError", "ShorthandError",
-    "TomlLines", "compile_shorthand", "duration_text", "explain_limit", "format_shorthand", "load_spec",
+    "Authored", "KIND_ALIASES", "KIND_LANG", "MAX_FILE_BYTES", "MAX_SHORTHAND_CHARS",
+    "ProgramFileError", "ShorthandError", "TomlLines", "WRITTEN_KINDS", "check_lang", "choose_lang",
+    "compile_shorthand", "duration_text", "explain_limit", "format_shorthand", "load_authored", "load_spec",
     "load_toml", "loads_toml", "parse_duration", "parse_segments", "parse_shorthand", "quote",
-    "read_toml_file", "summary", "toml_document", "type_name",
+    "read_toml_file", "shorthand_program", "summary", "toml_document", "toml_program", "type_name",
 ]
 
 MAX_SHORTHAND_CHARS = 10000
@@ -85,17 +90,28 @@ class ProgramFileError(ProgramError, UserError):
     """A program file that does not make a program; the message names the file."""
 
 
-KIND_ALIASES = {
-    # keys are lower case with spaces, hyphens and underscores removed
-    "warmup": "warmup", "warmingup": "warmup", "opwarmen": "warmup", "opwarming": "warmup",
-    "inlopen": "warmup",
-    "walk": "walk", "walking": "walk", "wandelen": "walk", "wandel": "walk",
-    "run": "run", "running": "run", "jog": "run", "jogging": "run", "hardlopen": "run",
-    "rennen": "run", "joggen": "run",
-    "rest": "rest", "pause": "rest", "pauze": "rest", "rust": "rest",
-    "cooldown": "cooldown", "coolingdown": "cooldown", "uitlopen": "cooldown",
-    "uitwandelen": "cooldown", "afkoelen": "cooldown",
+# The kind words, by the language they belong to (keys are lower case with spaces, hyphens and
+# underscores removed).  A program written with Dutch words only is Dutch (its watch speaks
+# Dutch); with English words only, English; warm-up and cool-down are written alike in both.
+_KIND_WORDS = {
+    "en": {
+        "walk": "walk", "walking": "walk",
+        "run": "run", "running": "run", "jog": "run", "jogging": "run",
+        "rest": "rest", "pause": "rest",
+    },
+    "nl": {
+        "opwarmen": "warmup", "opwarming": "warmup", "inlopen": "warmup",
+        "wandelen": "walk", "wandel": "walk",
+        "hardlopen": "run", "rennen": "run", "joggen": "run",
+        "rust": "rest", "pauze": "rest",
+        "uitlopen": "cooldown", "uitwandelen": "cooldown", "afkoelen": "cooldown",
+    },
+    None: {"warmup": "warmup", "warmingup": "warmup", "cooldown": "cooldown", "coolingdown": "cooldown"},
 }
+KIND_ALIASES = {key: kind for words in _KIND_WORDS.values() for key, kind in words.items()}
+KIND_LANG = {key: lang for lang, words in _KIND_WORDS.items() if lang for key in words}
+# how each kind is written back as shorthand, per language (these parse back to the same kind)
+WRITTEN_KINDS = {"en": program.KINDS, "nl": ("opwarmen", "wandelen", "hardlopen", "rust", "uitlopen")}
 _AMBIGUOUS = {
     "lopen": '"lopen" is ambiguous: write wandelen (walk) or hardlopen (run)',
     "loop": '"loop" is ambiguous: write wandelen (walk) or hardlopen (run)',
@@ -204,7 +220,9 @@ def _number(tok):
     return int(digits)
 
 
-def _decimal_problem(tok, unit_tok):
+def _decimal_problem(tok, unit_tok, shown=None):
+    """"1.5m": no decimals, write 1m30s or 90s.  ``shown`` is the text as written when it is
+    not the token's (a decimal comma: "1,5 min")."""
     unit = _UNITS.get(unit_tok.text.lower()) if unit_tok is not None else None
     whole, _, frac = tok.text.partition(".")
     hint = "write whole numbers, e.g. 1m30s or 1:30"
@@ -213,8 +231,27 @@ def _decimal_problem(tok, unit_tok):
         exact = (int(frac or "0") * unit) % (10 ** len(frac)) == 0
         if exact and ms % 1000 == 0 and ms > 0:
             hint = "write %s" % duration_text(ms)
-    shown = tok.text + ("" if unit_tok is None else unit_tok.text)
+            smaller = 60000 if unit == 3600000 else 1000
+            if unit > 1000 and ms % unit:
+                hint += " or %d%s" % (ms // smaller, "m" if smaller == 60000 else "s")
+    if shown is None:
+        shown = tok.text + ("" if unit_tok is None else unit_tok.text)
     return _Problem("%s: no decimals, %s" % (_show(shown), hint), tok.pos)
+
+
+def _decimal_comma(text, toks, i):
+    """The _Problem for a decimal comma at toks[i] ("1,5 min": the comma would split the item),
+    or None.  Only digits written right against both sides of a comma are read that way."""
+    if i + 2 >= len(toks):
+        return None
+    num, sep, frac = toks[i], toks[i + 1], toks[i + 2]
+    if not (num.kind == "num" and sep.text == "," and frac.kind == "num"
+            and sep.pos == num.pos + len(num.text) and frac.pos == sep.pos + 1):
+        return None
+    unit = toks[i + 3] if i + 3 < len(toks) and _is_unit(toks[i + 3]) else None
+    end = unit.pos + len(unit.text) if unit is not None else frac.pos + len(frac.text)
+    return _decimal_problem(_Tok("dec", "%s.%s" % (num.text, frac.text), num.pos), unit,
+                            text[num.pos:end])
 
 
 def _clock_ms(tok):
@@ -279,6 +316,9 @@ def _duration_ms(text):
         toks = None
     if not toks or toks[0].kind not in ("num", "clock", "dec"):
         raise _Problem("%s is not a duration: write e.g. 90s, 5m, 2m30s or 1:30" % _show(text))
+    comma = _decimal_comma(text, toks, 0)
+    if comma is not None:
+        raise comma
     ms, i = _take_duration(toks, 0)
     if i != len(toks):
         raise _Problem("%s is not a duration: unexpected %s" % (_show(text), _show(toks[i].text)))
@@ -306,10 +346,15 @@ def duration_text(ms):
 
 # -- kinds -------------------------------------------------------------------------------
 
+def _kind_key(words):
+    """The kind words of a segment as a key of KIND_ALIASES ("Warm-Up" -> "warmup")."""
+    return re.sub(r"[\s\-_'’]+", "", " ".join(w.text for w in words).lower())
+
+
 def _kind(words, pos):
     """The canonical kind for the kind words of a segment."""
     written = " ".join(w.text for w in words)
-    key = re.sub(r"[\s\-_'’]+", "", written.lower())
+    key = _kind_key(words)
     if key in KIND_ALIASES:
         return KIND_ALIASES[key]
     if key in _AMBIGUOUS:
@@ -330,11 +375,31 @@ def _kind(words, pos):
 
 
 def _kind_of(text):
-    """Canonical kind for a kind written on its own (TOML ``kind = ...``)."""
+    """(canonical kind, its language or None) for a kind written on its own (TOML ``kind = ...``)."""
     toks = _tokenize(text)
     if not toks or any(t.kind not in ("word", "times") for t in toks):
         raise _Problem("%s is not a kind (use %s)" % (_show(text), _KINDS_TEXT))
-    return _kind(toks, None)
+    return _kind(toks, None), KIND_LANG.get(_kind_key(toks))
+
+
+def choose_lang(langs):
+    """(lang, where it came from) for the languages of a program's kind words (None: a word
+    that is the same in both).  One language only: that one; a mix, or none: English, and
+    the second part says why, for ``program check`` to show."""
+    found = {lang for lang in langs if lang}
+    if len(found) == 1:
+        return found.pop(), "the words"
+    if found:
+        return "en", "the default: the words mix Dutch and English (write --lang nl for Dutch)"
+    return "en", "the default"
+
+
+def check_lang(value, where="--lang"):
+    """``value`` as one of program.LANGS ("NL " -> "nl"); UserError otherwise."""
+    lang = value.strip().lower() if isinstance(value, str) else value
+    if lang not in program.LANGS:
+        raise UserError("%s: %s is not one of %s" % (where, _show(str(value)), ", ".join(program.LANGS)))
+    return lang
 
 
 # -- shorthand parser --------------------------------------------------------------------
@@ -342,12 +407,13 @@ def _kind_of(text):
 class _Seg:
     """Where a written segment came from: for messages about segment N."""
 
-    __slots__ = ("path", "text", "pos")
+    __slots__ = ("path", "text", "pos", "lang")
 
-    def __init__(self, path, text, pos):
+    def __init__(self, path, text, pos, lang):
         self.path = path
         self.text = text
         self.pos = pos
+        self.lang = lang  # of its kind word (None: the same in both languages)
 
 
 class _Parser:
@@ -494,16 +560,23 @@ class _Parser:
             elif len(toks) > 2 and toks[-1].kind == "times" and toks[-2].kind == "num":
                 why = "a comma may be missing before %s" % _show(toks[-2].text + toks[-1].text)
             raise self.item_problem(path, start, end, why)
+        comma = _decimal_comma(self.text, self.toks, self.i) if len(toks) == 1 else None
+        if comma is not None:  # "1,5 min walk": the whole of it in the message, not just "1"
+            k = self.i + 2
+            while k < len(self.toks) and self.toks[k].kind not in ("sep", "rp", "lp"):
+                k += 1
+            last = self.toks[k - 1]
+            raise self.item_problem(path, start, last.pos + len(last.text), comma.msg)
         self.i = j
         try:
-            kind, ms = self.segment(toks)
+            kind, ms, words = self.segment(toks)
         except _Problem as p:
             raise self.item_problem(path, start, end, p.msg) from None
-        self.segs.append(_Seg(path, self.text[start:end], start))
+        self.segs.append(_Seg(path, self.text[start:end], start, KIND_LANG.get(_kind_key(words))))
         return [kind, ms]
 
     def segment(self, toks):
-        """(kind, ms) from the tokens of one segment item: duration and kind, either order."""
+        """(kind, ms, kind words) from the tokens of one segment item: duration and kind, either order."""
         if toks[0].kind in ("num", "clock", "dec"):
             ms, i = _take_duration(toks, 0)
             words = toks[i:]
@@ -514,7 +587,7 @@ class _Parser:
             if bad:
                 raise _Problem("%s: one duration and one kind per item; a comma may be missing" % (
                     _show(bad[0].text),))
-            return _kind(words, words[0].pos), ms
+            return _kind(words, words[0].pos), ms, words
         # kind first
         k = 0
         while k < len(toks) and toks[k].kind in ("word", "times"):
@@ -527,7 +600,7 @@ class _Parser:
         if i != len(toks):
             raise _Problem("%s: one duration and one kind per item; a comma may be missing" % (
                 _show(toks[i].text),))
-        return _kind(words, words[0].pos), ms
+        return _kind(words, words[0].pos), ms, words
 
 
 def _parse(text):
@@ -568,8 +641,29 @@ def default_name(items):
     return text
 
 
-def compile_shorthand(text, name=None, lang="en"):
-    """A checked Program for a shorthand line; ``name`` defaults to :func:`default_name`."""
+class Authored:
+    """A program as the therapist wrote it: the checked ``program``, its ``notes`` (laptop
+    only), ``lang_from`` (where its language came from: "--lang", "the file", "the words",
+    "the default...") and ``word_langs`` (the languages of its kind words)."""
+
+    __slots__ = ("program", "notes", "lang_from", "word_langs")
+
+    def __init__(self, prog, notes, lang_from, word_langs):
+        self.program = prog
+        self.notes = notes
+        self.lang_from = lang_from
+        self.word_langs = word_langs
+
+
+def compile_shorthand(text, name=None, lang=None):
+    """A checked Program for a shorthand line; ``name`` defaults to :func:`default_name`,
+    ``lang`` to the language of the kind words (:func:`choose_lang`)."""
+    return shorthand_program(text, name, lang).program
+
+
+def shorthand_program(text, name=None, lang=None, lang_from="--lang"):
+    """:class:`Authored` for a shorthand line (see :func:`compile_shorthand`); ``lang_from``
+    says where a given ``lang`` came from."""
     try:
         items, segs = _parse(text)
     except _Problem as p:
@@ -578,21 +672,26 @@ def compile_shorthand(text, name=None, lang="en"):
         name = default_name(items)
     if isinstance(name, str) and any(0xD800 <= ord(c) <= 0xDFFF for c in name):
         raise ShorthandError("name: not valid text (a lone surrogate)")
+    word_langs = {s.lang for s in segs if s.lang}
+    if lang is None:
+        lang, lang_from = choose_lang(word_langs)
     try:
-        return program.make(name, lang, items)
+        return Authored(program.make(name, lang, items), "", lang_from, word_langs)
     except ProgramError as e:
         raise ShorthandError("shorthand: " + _explain(e, segs, lambda s: "item %s %s, %s" % (
             s.path, _show(s.text), _at(text, s.pos)))) from None
 
 
-def format_shorthand(items):
-    """Canonical shorthand for device-form items (whole seconds): parses back to the same."""
+def format_shorthand(items, lang="en"):
+    """Canonical shorthand for device-form items (whole seconds), with the kind words of
+    ``lang``: parses back to the same items (and, for Dutch, to a Dutch program)."""
+    words = WRITTEN_KINDS[lang]
     parts = []
     for item in items:
         if item[0] == "x":
-            parts.append("%dx(%s)" % (item[1], format_shorthand(item[2])))
+            parts.append("%dx(%s)" % (item[1], format_shorthand(item[2], lang)))
         else:
-            parts.append("%s %s" % (duration_text(item[1]), item[0]))
+            parts.append("%s %s" % (duration_text(item[1]), words[program.KINDS.index(item[0])]))
     return ", ".join(parts)
 
 
@@ -679,13 +778,20 @@ def _path_text(path):
     return ".".join("segments[%d]" % i for i in path)
 
 
-def loads_toml(data, where="program.toml", fallback_name=None):
+def loads_toml(data, where="program.toml", fallback_name=None, lang=None):
     """(Program, notes) from the bytes or text of a TOML program file.
 
     ``where`` names the file in messages; ``fallback_name`` is the program name when the
-    file has none (``load_toml`` passes the file name without ``.toml``)."""
+    file has none (``load_toml`` passes the file name without ``.toml``); ``lang``, when
+    given, is the program's language whatever the file says."""
+    a = toml_program(data, where, fallback_name, lang)
+    return a.program, a.notes
+
+
+def toml_program(data, where="program.toml", fallback_name=None, lang=None):
+    """:class:`Authored` for a TOML program file (see :func:`loads_toml`)."""
     doc, text = toml_document(data, where)
-    return _from_doc(doc, TomlLines(text), where, fallback_name)
+    return _from_doc(doc, TomlLines(text), where, fallback_name, lang)
 
 
 def toml_document(data, where, what="program"):
@@ -732,7 +838,7 @@ def toml_document(data, where, what="program"):
     return doc, text
 
 
-def _from_doc(doc, lines, where, fallback_name):
+def _from_doc(doc, lines, where, fallback_name, lang_given):
     def fail(key, msg, path=(), line_key=None):
         line = lines.line(path, key or line_key)
         field = ".".join(p for p in (_path_text(path), key) if p)
@@ -750,9 +856,13 @@ def _from_doc(doc, lines, where, fallback_name):
             fail(key, "must be text in quotes, not %s" % _type_name(doc[key]))
     name = doc.get("name", fallback_name if fallback_name is not None else "")
     notes = doc.get("notes", "")
-    lang = doc.get("lang", "en").strip().lower()
-    if lang not in program.LANGS:
-        fail("lang", "%s is not one of %s" % (_show(doc["lang"]), ", ".join(program.LANGS)))
+    lang, lang_from = lang_given, "--lang"
+    if "lang" in doc:
+        in_file = doc["lang"].strip().lower()
+        if in_file not in program.LANGS:
+            fail("lang", "%s is not one of %s" % (_show(doc["lang"]), ", ".join(program.LANGS)))
+        if lang is None:
+            lang, lang_from = in_file, "the file"
     if len(name) > program.MAX_NAME:
         fail("name", "%d characters, at most %d" % (len(name), program.MAX_NAME))
     if any(ord(c) < 32 or ord(c) == 127 for c in name):
@@ -762,29 +872,36 @@ def _from_doc(doc, lines, where, fallback_name):
     if "shorthand" in doc:
         text = doc["shorthand"]
         try:
-            return compile_shorthand(text, name, lang), notes
+            a = shorthand_program(text, name, lang, lang_from)
         except ShorthandError as e:
             raise ProgramFileError("%s: %s" % (_where(where, lines.line((), "shorthand")), e)) from None
+        a.notes = notes
+        return a
     if "segments" not in doc:
         fail(None, "no program: add shorthand = %s or [[segments]] tables" % _EXAMPLE)
-    items, segs = parse_segments(doc["segments"], fail)
+    word_langs = set()
+    items, segs = parse_segments(doc["segments"], fail, word_langs)
+    if lang is None:
+        lang, lang_from = choose_lang(word_langs)
     try:
-        return program.make(name, lang, items), notes
+        return Authored(program.make(name, lang, items), notes, lang_from, word_langs)
     except ProgramError as e:
         msg, path = explain_limit(e, segs)
         line = lines.line(path) if path else None
         raise ProgramFileError("%s: %s" % (_where(where, line), msg)) from None
 
 
-def parse_segments(value, fail):
+def parse_segments(value, fail, word_langs=None):
     """(device-form items, path of each segment table) for a TOML ``segments`` value.
 
     ``fail(key, msg, path=(), line_key=None)`` must raise: it reports ``msg`` about field
     ``key`` of the segments table at ``path`` (1-based indices, outermost first; () and
     key "segments" for the value itself).  Limits are left to ``program.make``: pass its
-    ProgramError to :func:`explain_limit`."""
+    ProgramError to :func:`explain_limit`.  The languages of the kind words are added to
+    the set ``word_langs`` when one is given."""
     segs = []
-    return _segment_list(value, (), 1, fail, segs), segs
+    langs = word_langs if word_langs is not None else set()
+    return _segment_list(value, (), 1, fail, segs, langs), segs
 
 
 def explain_limit(err, segs, prefix=""):
@@ -795,15 +912,15 @@ def explain_limit(err, segs, prefix=""):
     return _explain(err, segs, lambda p: prefix + _path_text(p)), path
 
 
-def _segment_list(value, path, depth, fail, segs):
+def _segment_list(value, path, depth, fail, segs, langs):
     if not isinstance(value, list) or any(not isinstance(t, dict) for t in value):
         fail("segments", "must be [[segments]] tables, not %s" % _type_name(value), path)
     if not value:
         fail("segments", "no segments", path)
-    return [_segment(t, path + (i,), depth, fail, segs) for i, t in enumerate(value, 1)]
+    return [_segment(t, path + (i,), depth, fail, segs, langs) for i, t in enumerate(value, 1)]
 
 
-def _segment(table, path, depth, fail, segs):
+def _segment(table, path, depth, fail, segs, langs):
     for key in table:
         if key not in _SEGMENT_FIELDS:
             fail(None, "unknown field %s (a segment has kind and duration or seconds; "
@@ -823,15 +940,17 @@ def _segment(table, path, depth, fail, segs):
             fail("repeat", "%d is not between 1 and %d" % (count, program.MAX_REPEAT), path)
         if depth > program.MAX_DEPTH:
             fail("repeat", "repeats are nested more than %d levels deep" % program.MAX_DEPTH, path)
-        return ["x", count, _segment_list(table["segments"], path, depth + 1, fail, segs)]
+        return ["x", count, _segment_list(table["segments"], path, depth + 1, fail, segs, langs)]
     if "kind" not in table:
         fail("kind", "missing: one of %s" % _KINDS_TEXT, path)
     if not isinstance(table["kind"], str):
         fail("kind", "must be text in quotes, not %s" % _type_name(table["kind"]), path)
     try:
-        kind = _kind_of(table["kind"])
+        kind, lang = _kind_of(table["kind"])
     except _Problem as p:
         fail("kind", p.msg, path)
+    if lang:
+        langs.add(lang)
     if ("duration" in table) == ("seconds" in table):
         fail("duration", "give either duration (e.g. \"90s\") or seconds (e.g. 90)" if "seconds" in table
              else "missing: add duration = \"90s\" (or seconds = 90)", path)
@@ -856,10 +975,10 @@ def _segment(table, path, depth, fail, segs):
     return [kind, ms]
 
 
-def load_toml(path):
+def load_toml(path, lang=None):
     """(Program, notes) from a TOML program file; ProgramFileError names the file."""
     data, stem = read_toml_file(path)
-    return loads_toml(data, str(path), stem)
+    return loads_toml(data, str(path), stem, lang)
 
 
 def read_toml_file(path, what="program"):
@@ -893,23 +1012,34 @@ def _looks_like_path(spec):
     return (("/" in s or "\\" in s) and "," not in s and "(" not in s) or os.path.isfile(s)
 
 
-def load_spec(spec):
-    """(Program, notes) for a SPEC: a path ending in ``.toml``, or else a shorthand line.
+def load_spec(spec, lang=None):
+    """(Program, notes) for a SPEC: see :func:`load_authored`."""
+    a = load_authored(spec, lang)
+    return a.program, a.notes
+
+
+def load_authored(spec, lang=None):
+    """:class:`Authored` for a SPEC: a path ending in ``.toml``, or else a shorthand line.
 
     A SPEC that names an existing directory or another file, or looks like a path (a slash,
     no comma or bracket), is refused with a message rather than read as shorthand.  A
-    shorthand program is named by :func:`default_name` and has lang "en" and no notes."""
+    shorthand program is named by :func:`default_name` and has no notes.  ``lang`` (from
+    ``--lang``) is the program's language; without it, the file's ``lang``, else the
+    language of the kind words (:func:`choose_lang`)."""
+    if lang is not None:
+        lang = check_lang(lang)
     if not isinstance(spec, str):
         raise ShorthandError("shorthand: must be text")
     stripped = spec.strip()
     if stripped.lower().endswith(".toml"):
-        return load_toml(stripped)
+        data, stem = read_toml_file(stripped)
+        return toml_program(data, stripped, stem, lang)
     if stripped and os.path.isdir(stripped):
         raise ProgramFileError("%s: is a directory, not a program file" % _show(stripped)[1:-1])
     if _looks_like_path(spec):
         raise ProgramFileError("%s: a program file must end in .toml (or write a shorthand line "
                                "such as %s)" % (_show(stripped)[1:-1], _EXAMPLE))
-    return compile_shorthand(spec), ""
+    return shorthand_program(spec, lang=lang)
 
 
 quote = _show  # text quoted for a one-line message (control characters escaped, long text cut)
@@ -921,10 +1051,12 @@ def _secs(ms):
 
 
 def summary(prog):
-    """What ``runcue program check --json`` prints: walk_s counts every non-run segment."""
+    """What ``runcue program check --json`` prints: walk_s counts every non-run segment; lang
+    is the language of the watch's texts for it."""
     return {
         "id": prog.id(),
         "name": prog.name,
+        "lang": prog.lang,
         "segments": prog.segments,
         "total_s": _secs(prog.total_ms),
         "run_s": _secs(prog.run_ms),

@@ -17,6 +17,7 @@ Structure (keep it this way as commands are added):
 """
 
 import importlib
+import inspect
 import json
 import sys
 
@@ -31,6 +32,7 @@ COMMAND_MODULES = [
     "runcue_host.cli_plan",
     "runcue_host.cli_device",
     "runcue_host.cli_push",
+    "runcue_host.cli_help",
 ]
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
@@ -49,7 +51,8 @@ def build_app():
     app = typer.Typer(
         name="runcue",
         help="runcue: a run/walk interval timer for running therapy, on the laptop side.\n\n"
-             "Write and check programs, push them to the watch, sync sessions, report.",
+             "Write and check programs, push them to the watch, sync sessions, report. "
+             "How to write programs and plans: runcue help formats.",
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
@@ -78,6 +81,19 @@ def key_value_grid():
     grid.add_column(style="bold")
     grid.add_column()
     return grid
+
+
+def warn(msg):
+    """A warning: ``runcue: warning: <msg>`` on stderr (the command goes on and exits 0)."""
+    try:
+        sys.stderr.write("runcue: warning: %s\n" % _one_line(msg))
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+LANG_HELP = ("The language on the watch (and of this output): nl or en. Default: the file's lang, "
+             "else the language of the kind words (wandelen, hardlopen: nl).")
 
 
 def print_json(obj):
@@ -111,9 +127,25 @@ def _usage_message(err):
     return "%s%s (see '%s --help')" % (where + ": " if where else "", msg, path)
 
 
+def _reflow(help_text):
+    """A docstring's paragraphs each on one line: the help's renderer keeps single line breaks,
+    so a paragraph wrapped in the source would be broken mid-sentence at the terminal's width.
+    A paragraph that starts with click's ``\\b`` keeps its lines."""
+    paragraphs = inspect.cleandoc(help_text).split("\n\n")
+    return "\n\n".join(p if p.startswith("\b") else " ".join(p.split()) for p in paragraphs)
+
+
+def _reflow_all(command):
+    if command.help:
+        command.help = _reflow(command.help)
+    for sub in getattr(command, "commands", {}).values():
+        _reflow_all(sub)
+
+
 def main(argv=None):
     """Entry point of the console script; returns the exit status."""
     command = typer.main.get_command(build_app())
+    _reflow_all(command)
     try:
         rv = command.main(args=argv, prog_name="runcue", standalone_mode=False)
     except UserError as e:

@@ -4,23 +4,40 @@ from typing import Annotated
 
 import typer
 
-from runcue_host.cli import console, new_group, print_json
+from runcue_host.cli import LANG_HELP, console, new_group, print_json, warn
 
 PLAN_HELP = "A built-in plan's name (see 'runcue plan list-builtin') or a plan .toml file."
 
 group = new_group("Check and show multi-week plans (built-in or your own TOML).")
+
+LangOpt = Annotated[str | None, typer.Option("--lang", metavar="nl|en", help=LANG_HELP, show_default=False)]
+
+# what `plan check` and `plan show` print: in English, or in the language --lang gives
+TEXTS = {
+    "en": {"name": "name", "no_name": "(no name)", "sessions": "sessions", "in_weeks": "%d in %s, %d a week",
+           "stopped_early": "stopped early", "repeat": "offered again", "next": "move on to the next",
+           "total": "total", "of_which": "%s, of which %s running", "hours": "%d h %02d min",
+           "source": "source", "notes": "notes", "ok": "ok: the plan fits the watch",
+           "columns": ("week", "session", "program", "total", "run min")},
+    "nl": {"name": "naam", "no_name": "(geen naam)", "sessions": "sessies", "in_weeks": "%d in %s, %d per week",
+           "stopped_early": "vroeg gestopt", "repeat": "opnieuw aangeboden", "next": "door naar de volgende",
+           "total": "totaal", "of_which": "%s, waarvan %s hardlopen", "hours": "%d u %02d min",
+           "source": "bron", "notes": "notities", "ok": "ok: het plan past op het horloge",
+           "columns": ("week", "sessie", "programma", "totaal", "min hardlopen")},
+}
 
 
 def register(app):
     app.add_typer(group, name="plan")
 
 
-def _hours(s):
-    return "%d h %02d min" % (s // 3600, s % 3600 // 60)
+def _hours(s, t):
+    return t["hours"] % (s // 3600, s % 3600 // 60)
 
 
-def _minutes(ms):
-    return "%d" % (ms // 60000) if ms % 60000 == 0 else "%.1f" % (ms / 60000)
+def _minutes(ms, lang):
+    text = "%d" % (ms // 60000) if ms % 60000 == 0 else "%.1f" % (ms / 60000)
+    return text.replace(".", ",") if lang == "nl" else text
 
 
 @group.command("check")
@@ -28,39 +45,52 @@ def check(
     spec: Annotated[str, typer.Argument(metavar="PLAN", help=PLAN_HELP, show_default=False)],
     as_json: Annotated[bool, typer.Option(
         "--json", help='Print one JSON document: {"id", "name", "sessions", "weeks", "per_week", "rule", '
-                       '"total_s", "run_s"} (totals over all sessions; weeks: the last week number).',
+                       '"total_s", "run_s", "lang", "warnings"} (totals over all sessions; weeks: the last '
+                       'week number; warnings: weeks with fewer or more sessions than per_week).',
     )] = False,
+    lang: LangOpt = None,
 ):
-    """Check a plan against the watch's limits and print its totals."""
+    """Check a plan against the watch's limits and print its totals.
+
+    Weeks that hold fewer or more sessions than per_week (or none) are warned about on stderr; the plan
+    is still good (exit 0).
+    """
     from runcue_host import plans
-    pf = plans.resolve(spec)
+    pf = plans.resolve(spec, lang)
     info = plans.summary(pf)
     if as_json:
         print_json(info)
         return
     from rich.text import Text
 
+    for line in info["warnings"]:
+        warn(line)
     out = console()
-    out.print(Text("ok: the plan fits the watch", style="green"))
-    out.print(_about(pf, info))
+    out.print(Text(TEXTS[pf.plan.lang if lang else "en"]["ok"], style="green"))
+    out.print(_about(pf, info, pf.plan.lang if lang else "en"))
 
 
-def _about(pf, info):
+def _about(pf, info, lang):
     from rich.table import Table
     from rich.text import Text
 
+    from runcue_host import plans
+
+    t = TEXTS[lang]
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column()
-    grid.add_row("name", Text(pf.plan.name or "(no name)"))
-    grid.add_row("id", "%s  (%s)" % (info["id"], pf.plan.lang))
-    grid.add_row("sessions", "%d in %d weeks, %d a week" % (info["sessions"], info["weeks"], info["per_week"]))
-    grid.add_row("stopped early", "offered again" if pf.plan.rule == "repeat" else "move on to the next")
-    grid.add_row("total", "%s, of which %s running" % (_hours(info["total_s"]), _hours(info["run_s"])))
+    grid.add_row(t["name"], Text(pf.plan.name or t["no_name"]))
+    grid.add_row("id", info["id"])
+    grid.add_row("lang", "%s  (%s)" % (pf.plan.lang, pf.lang_from))
+    grid.add_row(t["sessions"], t["in_weeks"] % (
+        info["sessions"], plans.weeks_text(info["weeks"], lang), info["per_week"]))
+    grid.add_row(t["stopped_early"], t[pf.plan.rule])
+    grid.add_row(t["total"], t["of_which"] % (_hours(info["total_s"], t), _hours(info["run_s"], t)))
     if pf.source:
-        grid.add_row("source", Text(pf.source))
+        grid.add_row(t["source"], Text(pf.source))
     if pf.notes:
-        grid.add_row("notes", Text(pf.notes))
+        grid.add_row(t["notes"], Text(pf.notes))
     return grid
 
 
@@ -87,6 +117,7 @@ def list_builtin():
 @group.command("show")
 def show(
     spec: Annotated[str, typer.Argument(metavar="NAME", help=PLAN_HELP, show_default=False)],
+    lang: LangOpt = None,
 ):
     """Show a plan week by week: each session's program, its length and its running minutes."""
     from rich.table import Table
@@ -94,21 +125,19 @@ def show(
 
     from runcue_host import authoring, plans, preview
 
-    pf = plans.resolve(spec)
+    pf = plans.resolve(spec, lang)
+    lang = pf.plan.lang if lang else "en"
     t = Table(box=None, padding=(0, 2), header_style="bold")
-    t.add_column("week", justify="right")
-    t.add_column("session")
-    t.add_column("program", overflow="fold")
-    t.add_column("total", justify="right")
-    t.add_column("run min", justify="right")
+    for title, justify in zip(TEXTS[lang]["columns"], ("right", "left", "left", "right", "right"), strict=True):
+        t.add_column(title, justify=justify, overflow="fold" if title == TEXTS[lang]["columns"][2] else "ellipsis")
     last = None
     for (week, prog), notes in zip(pf.plan.sessions, pf.session_notes, strict=True):
-        text = Text(authoring.format_shorthand(prog.items))
+        text = Text(authoring.format_shorthand(prog.items, lang))
         if notes:
             text.append("\n" + notes, style="italic")
         t.add_row(str(week) if week != last else "", Text(prog.name), text, preview.clock(prog.total_ms),
-                  _minutes(prog.run_ms), end_section=False)
+                  _minutes(prog.run_ms, lang), end_section=False)
         last = week
     out = console()
-    out.print(_about(pf, plans.summary(pf)))
+    out.print(_about(pf, plans.summary(pf), lang))
     out.print(t)

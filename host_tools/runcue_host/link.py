@@ -138,9 +138,9 @@ class Watch:
             raise LinkError("info: the client code is not text")
         return info
 
-    def put(self, name, data):
-        """Send ``data`` (bytes) to ``syncsvc.<name>(b64, crc)``; its reply."""
-        return self.call(name, b2a_base64(data).decode().strip(), crc32(data))
+    def put(self, name, data, *args):
+        """Send ``data`` (bytes) to ``syncsvc.<name>(b64, crc, *args)``; its reply."""
+        return self.call(name, b2a_base64(data).decode().strip(), crc32(data), *args)
 
     def _close(self, reset=True):
         t, self.transport = self.transport, None

@@ -21,10 +21,11 @@ import sys
 import wave
 
 from runcue import cues, engine, program
-from runcue_host import private_files
+from runcue_host import UserError, private_files
+from runcue_host.authoring import WRITTEN_KINDS
 
-__all__ = ["COMPRESS_OVER_MS", "COMPRESS_TO_MS", "KIND_TEXTS", "RATE", "Played", "WavInfo", "clock",
-           "kind_text", "play", "table", "timeline", "write_wav"]
+__all__ = ["COMPRESS_OVER_MS", "COMPRESS_TO_MS", "KIND_TEXTS", "RATE", "WORDS", "Played", "WavInfo", "clock",
+           "cue_counts", "cue_text", "kind_text", "number", "play", "table", "timeline", "write_wav", "wrote_text"]
 
 RATE = 16000
 AMPLITUDE = 12000  # of 32767: loud enough, no clipping
@@ -34,14 +35,54 @@ COMPRESS_TO_MS = 1000
 
 KIND_TEXTS = {
     "en": ("warm-up", "walk", "run", "rest", "cool-down"),
-    "nl": ("opwarmen", "wandelen", "hardlopen", "rust", "uitlopen"),
+    "nl": WRITTEN_KINDS["nl"],
 }
-_WORDS = {
-    "en": ("#", "segment", "round", "start", "duration", "total", "run", "walk", "no running",
-           "all running", "run/walk"),
-    "nl": ("#", "onderdeel", "ronde", "start", "duur", "totaal", "hardlopen", "wandelen", "geen hardlopen",
-           "alleen hardlopen", "verhouding"),
+# every line the preview prints, in both languages (the cue names: cues.CUE_NAMES)
+WORDS = {
+    "en": {"columns": ("#", "segment", "round", "start", "duration"), "total": "total", "run": "run",
+           "walk": "walk", "no_run": "no running", "all_run": "all running", "ratio": "run/walk",
+           "week": "week", "cues": "cues", "wrote": "wrote %s: %s, %s MB, %d Hz mono 16-bit",
+           "compressed": "; silences over %d s shortened to %d s", "no_name": "(no name)",
+           "cue_names": {}},
+    "nl": {"columns": ("#", "onderdeel", "ronde", "start", "duur"), "total": "totaal", "run": "hardlopen",
+           "walk": "wandelen", "no_run": "geen hardlopen", "all_run": "alleen hardlopen", "ratio": "verhouding",
+           "week": "week", "cues": "signalen", "wrote": "geschreven: %s: %s, %s MB, %d Hz mono 16-bit",
+           "compressed": "; stiltes langer dan %d s ingekort tot %d s", "no_name": "(geen naam)",
+           "cue_names": {"warmup": "opwarmen", "walk": "wandelen", "run": "hardlopen", "rest": "rust",
+                         "cooldown": "uitlopen", "countdown": "aftellen", "halfway": "halverwege",
+                         "finished": "klaar", "paused": "gepauzeerd", "resumed": "verder", "click": "klik",
+                         "stop_confirm": "stoppen?"}},
 }
+
+
+def number(value, lang, fmt="%.1f"):
+    """A decimal number as ``lang`` writes it (Dutch: a decimal comma)."""
+    text = fmt % value
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def cue_text(name, lang):
+    """The name of a cue (``cues.CUE_NAMES``) in ``lang``."""
+    return WORDS[lang]["cue_names"].get(name, name)
+
+
+def cue_counts(played, lang):
+    """"cues: 26 (warmup 1, countdown 15, ...)": how many of each cue, in order of first use."""
+    kinds = {}
+    for _t, name in played.cues:
+        kinds[name] = kinds.get(name, 0) + 1
+    return "%s: %d (%s)" % (WORDS[lang]["cues"], len(played.cues),
+                            ", ".join("%s %d" % (cue_text(k, lang), n) for k, n in kinds.items()))
+
+
+def wrote_text(info, lang):
+    """What the preview says about the WAV it wrote."""
+    w = WORDS[lang]
+    text = w["wrote"] % (info.path, clock(info.duration_ms) if lang == "en" else clock(info.duration_ms).replace(
+        ".", ","), number(info.bytes / 1e6, lang), info.rate)
+    if info.compressed:
+        text += w["compressed"] % (COMPRESS_OVER_MS // 1000, COMPRESS_TO_MS // 1000)
+    return text
 
 
 def kind_text(kind, lang):
@@ -70,29 +111,24 @@ def table(prog, lang):
     """The timeline as a rich Table, and a line of totals, in ``lang``."""
     from rich.table import Table
 
-    w = _WORDS[lang]
+    w = WORDS[lang]
     t = Table(box=None, padding=(0, 2), header_style="bold")
-    t.add_column(w[0], justify="right")
-    t.add_column(w[1])
-    t.add_column(w[2], justify="right")
-    t.add_column(w[3], justify="right")
-    t.add_column(w[4], justify="right")
+    for title in w["columns"]:
+        t.add_column(title, justify="left" if title == w["columns"][1] else "right")
     for i, kind, r, n, start, dur in timeline(prog):
         style = "bold" if kind == program.RUN else None
         t.add_row(str(i), kind_text(kind, lang), "%d/%d" % (r, n) if n else "", clock(start), clock(dur),
                   style=style)
     run, walk = prog.run_ms, prog.total_ms - prog.run_ms
     if not run:
-        ratio = w[8]
+        ratio = w["no_run"]
     elif not walk:
-        ratio = w[9]
+        ratio = w["all_run"]
     else:
-        ratio = "%s 1 : %s" % (w[10], ("%.2f" % (walk / run)).rstrip("0").rstrip("."))
-        if lang == "nl":
-            ratio = ratio.replace(".", ",")
+        ratio = "%s 1 : %s" % (w["ratio"], number(walk / run, lang, "%.2f").rstrip("0").rstrip(".,"))
     totals = "%s %s · %s %s (%d%%) · %s %s · %s" % (
-        w[5], clock(prog.total_ms), w[6], clock(run), round(100 * run / prog.total_ms), w[7], clock(walk),
-        ratio)
+        w["total"], clock(prog.total_ms), w["run"], clock(run), round(100 * run / prog.total_ms), w["walk"],
+        clock(walk), ratio)
     return t, totals
 
 

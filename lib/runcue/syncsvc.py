@@ -5,7 +5,7 @@ The host enters the raw REPL (the app is not running then) and runs:
     import boards, runcue.syncsvc as s; s.attach(boards.rtc())
     s.info()            s.read(cursor, max_bytes)      s.ack(seq)
     s.set_time(unix)    s.assign(client)               s.put_program(b64, crc)
-    s.put_plan(b64, crc)  s.active()
+    s.put_plan(b64, crc[, pos])  s.active()
 
 Each call prints exactly one line, ``RC:`` and a JSON object, which the host
 parses (never evaluates); ``{"error": why}`` when the call was refused.  Binary
@@ -19,7 +19,7 @@ import os
 from binascii import a2b_base64, b2a_base64, crc32
 
 from runcue import VERSION, plan, program, records
-from runcue.logstore import LogStore, read_small
+from runcue.logstore import LogStore, read_small, write_small
 
 PROTOCOL = 1
 PROGRAM_FILE = "/program.json"
@@ -183,8 +183,9 @@ def active():
     _reply({"kind": kind, "data": b2a_base64(data).decode().strip(), "crc": crc32(data)})
 
 
-def _install(what, b64, crc, loads, path):
-    """Decode, check, write to a temp file, read back, rename: the old one stays on any error."""
+def _install(what, b64, crc, loads, path, check=None):
+    """Decode, check, write to a temp file, read back, rename: the old one stays on any error.
+    ``check(obj)``, when given, is a further check: the reason it refuses ``obj``, or None."""
     try:
         data = a2b_base64(b64)
     except ValueError:
@@ -195,6 +196,9 @@ def _install(what, b64, crc, loads, path):
         obj = loads(data)
     except program.ProgramError as e:
         return None, _fail(str(e))
+    why = check(obj) if check is not None else None
+    if why is not None:
+        return None, _fail(why)
     try:
         _write_atomic(path, obj.to_json().encode())
     except OSError as e:
@@ -215,9 +219,26 @@ def put_program(b64, crc):
     _reply({"kind": "program", "id": prog.id(), "segments": prog.segments, "total_ms": prog.total_ms})
 
 
-def put_plan(b64, crc):
-    """Install a plan; the same plan again keeps the client's place in it."""
-    p, _ = _install("plan", b64, crc, plan.loads, PLAN_FILE)
+def put_plan(b64, crc, pos=None):
+    """Install a plan; the same plan again keeps the client's place in it, unless ``pos`` (an
+    index in the plan) places the client there ("repeat week 2": the first session of week 2).
+
+    The plan is written before its place: a power cut between the two leaves the new plan
+    with the place it had (the start, for another plan), and the host, which saw no reply,
+    pushes again.  The other order could leave the old plan with a place it never had."""
+    def place_check(p):
+        if pos is not None and (type(pos) is not int or not 0 <= pos < len(p.sessions)):
+            return "put_plan: place %r is not a session of this plan (0 to %d)" % (pos, len(p.sessions) - 1)
+        return None
+
+    p, _ = _install("plan", b64, crc, plan.loads, PLAN_FILE, place_check)
     if p is None:
         return
+    if pos is not None:
+        progress = plan.Progress(p, read_small(PLAN_STATE))  # this week's count stays, for the same plan
+        progress.pos = pos
+        try:
+            write_small(PLAN_STATE, progress.state())
+        except OSError as e:
+            return _fail("put_plan: the plan is in force, its place not stored (%s): push again" % e)
     _reply(_summary("plan", p))
