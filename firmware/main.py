@@ -2,8 +2,12 @@
 
 A Ctrl-C from the laptop (mpremote entering the raw REPL to sync) stops the
 app only when no session is in progress: a run is never interrupted by the
-host, which then reports the watch busy.
+host, which then reports the watch busy.  Any other exception ends only this
+App: the crash keeper notes it and shows it, and a new App goes on with the
+session where the clock says it is (crash.py).
 """
+
+import gc
 
 import boards
 
@@ -11,12 +15,23 @@ board = boards.load()
 board.mount()
 
 import app  # noqa: E402  (after the flash is mounted: the app opens the log)
+import crash  # noqa: E402
 
-watch = app.App(board)
+keeper = crash.Keeper(board)
+watch = None
+after_crash = None  # None: this is the boot
 while True:
     try:
+        if watch is None:
+            watch = app.App(board, after_crash)
         watch.run()
     except KeyboardInterrupt:
-        if not watch.in_session():
+        if watch is None or not watch.in_session():
+            board.release()  # the host takes the REPL: keep the watchdog from resetting it
             raise
         print("runcue: session in progress")  # the host reads this and reports the watch busy
+    except Exception as e:  # noqa: BLE001  (whatever it was, the watch must not die of it)
+        keeper.crashed(e, watch)
+        watch = None
+        gc.collect()
+        after_crash = keeper.after_crash
