@@ -14,8 +14,9 @@ import boards
 board = boards.load()
 board.mount()
 
+import crash  # noqa: E402  (the crash keeper: it draws with the app's screens)
+
 import app  # noqa: E402  (after the flash is mounted: the app opens the log)
-import crash  # noqa: E402
 
 keeper = crash.Keeper(board)
 watch = None

@@ -613,7 +613,7 @@ def test_pico_oled_shows_and_reads_its_buttons(mp_boards):
 
 
 def test_the_real_boards_feed_a_watchdog_the_loop_outruns_and_keep_it_fed_for_the_host(mp_boards):
-    for made, timeout, fed, timer_id, period, wake_ms in mp_boards["watchdog"]:
+    for made, timeout, fed, _timer_id, period, wake_ms in mp_boards["watchdog"]:
         assert made == 1 and fed == 3  # started once by the loop's first feed; the host's timer feeds it too
         assert timeout <= 8388  # the RP2040's longest watchdog timeout
         assert 0 < wake_ms < timeout and 0 < period < timeout

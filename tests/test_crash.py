@@ -54,7 +54,8 @@ def test_a_memory_error_mid_run_shows_the_crash_screen_and_the_run_goes_on_with_
     assert session["restarts"] == [((CRASH_AT + SHOW_MS - T0) // 1000, "crash")]
     assert [s["kind"] for s in segments] == ["walk"] + ["run", "walk"] * 4  # every segment, none lost
     note = sim.read_flash(image)["crash"]
-    assert note["n"] == 1 and note["what"] == "MemoryError" and note["where"].startswith("simhw.py:"), note  # raised by the sim's hardware
+    assert note["n"] == 1 and note["what"] == "MemoryError", note
+    assert note["where"].startswith("simhw.py:"), note  # the innermost frame: the sim's hardware raised it
 
 
 def test_an_os_error_when_no_run_is_on_goes_back_to_home(tmp_path):

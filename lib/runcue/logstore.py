@@ -256,14 +256,12 @@ class LogStore:
         if self._open is None:
             return None
         _seq, data, a, b = self._open
+        _rtype, start, n = records.decode_frame(data, a)  # a session begins with its START
         frames = []
-        start = ()
+        a += n
         while a < b:
             rtype, fields, n = records.decode_frame(data, a)
-            if rtype == records.START:
-                start = fields
-            else:
-                frames.append((rtype, fields))
+            frames.append((rtype, fields))
             a += n
         return start, frames
 
@@ -280,7 +278,9 @@ class LogStore:
         return True
 
     def resume_session(self):
-        """Go on with the session open() left open: its frames follow in its file; its seq."""
+        """Go on with the session open() left open: its frames follow in its file; its seq (0: none)."""
+        if self._open is None:
+            return 0
         seq, _data, a, _b = self._open
         self._open = None
         self._seq = seq
