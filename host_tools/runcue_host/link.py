@@ -125,7 +125,7 @@ class Watch:
                       "device_id": str, "clock": int, "uptime_s": int, "boots": int, "next_seq": int,
                       "acked": int, "last_closed": int, "unsynced": int, "log_bytes": int,
                       "free_bytes": int, "flash_bytes": int, "logging_off": bool}, "info")
-        if info["protocol"] != PROTOCOL or not 1 <= info["record_format"] <= records.FORMAT_VERSION:
+        if info["protocol"] != PROTOCOL or info["record_format"] != records.FORMAT_VERSION:
             raise LinkError("watch speaks protocol %s / record format %s, this runcue reads %d / %d: "
                             "update the firmware or runcue" % (info["protocol"], info["record_format"],
                                                                 PROTOCOL, records.FORMAT_VERSION))

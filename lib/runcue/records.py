@@ -28,8 +28,8 @@ Payloads (``struct`` formats):
                       (cause 2); the time it was down counts as active, as
                       the program went on meanwhile (format 2)
 
-FORMAT_VERSION grows when a record type is added; a log of an older format
-is a log of a newer one, so a reader takes every version up to its own.
+FORMAT_VERSION grows when a record type is added (2: RESTART); the host
+syncs only a watch of its own version, so firmware and runcue go together.
 
 Decoding never trusts the bytes: ``decode_frame`` raises RecordError on a
 short buffer, a bad length, an unknown type or a CRC mismatch.
