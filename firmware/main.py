@@ -32,7 +32,11 @@ while True:
             raise
         print("runcue: session in progress")  # the host reads this and reports the watch busy
     except Exception as e:  # noqa: BLE001  (whatever it was, the watch must not die of it)
-        keeper.crashed(e, watch)
+        try:
+            keeper.crashed(e, watch)
+        except KeyboardInterrupt:  # the host, on the crash screen: it gets the REPL
+            board.release()
+            raise
         watch = None
         gc.collect()
         after_crash = keeper.after_crash
