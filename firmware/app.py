@@ -5,13 +5,18 @@ deadline, sleeps until the earliest (or a button press) and handles what is
 due.  Nothing is timed by adding up sleeps: the engine computes every deadline
 from the session start.  A record is written after its cue has played, never
 between a deadline and its cue (a flush can take tens of ms on real flash).
+
+The loop feeds the board's watchdog and, on a board that has one, wakes at
+least every ``board.WAKE_MS``.  A session that a crash or a reset cut (START
+without END) goes on where the clock says it is (``runcue.resume``), with a
+RESTART record; when the clock cannot say, it is closed as interrupted.
 """
 
 import os
 
 import screens
 import ui
-from runcue import cues, engine, program, records, ticks
+from runcue import cues, engine, program, records, resume, ticks
 from runcue.logstore import LogStore, read_small, write_small
 
 PROGRAM_FILE = "/program.json"
@@ -52,23 +57,27 @@ def _load_plan():
 
 
 class App:
-    def __init__(self, board):
+    def __init__(self, board, after_crash=None):
+        """``after_crash``: None at boot; after a crash in this boot, (seq, start tick) of
+        the session that was running ((0, 0): none), so it goes on from its exact start."""
         self.board = board
         self.painter = ui.Painter(board.fb, board.WIDTH, board.HEIGHT)
         self.store = LogStore(LOG_DIR)
-        self.store.open()
+        self.store.open(boot=after_crash is None, resume=True)
         self.player = cues.CuePlayer(board.buzzer, board.vibrator)
         self.progress = None
         self.load_active()
         self.t = ui.TEXTS[self.lang]
         self.note = self._read_note()
         self.session = None
+        self.seq = 0  # the log's seq of the session in progress, once its START is written
         self.pending = []  # records waiting for their cue to finish
         self.later_cue = 0  # a cue waiting for the one playing to finish
         self.answers = bytearray(3)  # mood after, talk test, stop reason
         self.done_ms = 0
         self.screen = None
-        self.go(screens.Home)
+        if not self.go_on(after_crash):
+            self.go(screens.Home)
 
     def load_active(self):
         """The program in force: the plan's next session, or the pushed program."""
@@ -126,11 +135,72 @@ class App:
         """True from the start of a run until its check-in is answered."""
         return self.session is not None
 
+    def resume_hint(self):
+        """(seq, start tick) of the session in progress, (0, 0) if none: what a restart needs."""
+        s = self.session
+        if s is None or s.state == engine.FINISHED or not self.seq:
+            return 0, 0
+        return self.seq, s.start_tick
+
+    # -- going on after a crash or a reset --------------------------------------
+
+    def go_on(self, after_crash):
+        """Go on with the session the log left open, where the clock says it is; else close it."""
+        found = self.store.unfinished()
+        if found is None:
+            return False
+        start, frames = found
+        now = self.board.ticks()
+        start_tick = self._start_tick(start, after_crash, now)
+        prog = self.prog
+        s = None
+        if start_tick >= 0 and prog is not None and records.id_hex(start[1]) == prog.id():
+            s = engine.Session(prog.expand())
+            if not resume.go_on(s, now, start_tick, frames):
+                s = None
+        if s is None:
+            self.store.close_unfinished()
+            return False
+        self.session = s
+        self.answers[0] = self.answers[1] = self.answers[2] = 0
+        self.seq = self.store.resume_session()
+        changes = resume.session_state(s.exp, frames)[4]
+        for i in range(changes + 1, s.seg + 1):  # segments that began while the watch was down
+            self.store.append(records.SEG, (s.exp.start_ms[i] - s.skipped_ms) // 1000)
+        cause = records.RESET if after_crash is None else records.CRASHED
+        self.store.append(records.RESTART, s.active_ms(now) // 1000, cause)
+        if s.state == engine.PAUSED:
+            self.go(screens.Paused)
+        else:
+            self.cue(engine.EV_RESUMED, now)  # the client hears that the watch is back
+            self.go(screens.Running)
+        return True
+
+    def _start_tick(self, start, after_crash, now):
+        """The session's start in this boot's ticks, or -1 when the clock cannot say.
+
+        Same boot: the tick kept over the crash, else the uptime; after a reset:
+        the RTC, when it was set at the start and is set now.
+        """
+        seq, rtc, boot, uptime_s = start[0], start[4], start[5], start[6]
+        if after_crash is not None and after_crash[0] == seq:
+            return after_crash[1]
+        if after_crash is not None and boot == min(self.store.boots, 0xFFFF):
+            elapsed_s = self.board.uptime_s() - uptime_s
+        elif rtc and self.board.rtc():
+            elapsed_s = self.board.rtc() - rtc
+        else:
+            return -1
+        if elapsed_s < 0 or elapsed_s * 1000 >= ticks.HALF:
+            return -1
+        return ticks.add(now, -elapsed_s * 1000)
+
     # -- the loop --------------------------------------------------------------
 
     def run(self):
         board = self.board
         while True:
+            board.feed()
             self.update(board.ticks())
             press = board.wait(self.next_deadline())
             if press:
@@ -144,6 +214,10 @@ class App:
         p = self.player.next_deadline()
         if p >= 0 and (d < 0 or ticks.diff(p, d) < 0):
             d = p
+        if self.board.WAKE_MS:  # wake in time to feed the watchdog
+            p = ticks.add(self.board.ticks(), self.board.WAKE_MS)
+            if d < 0 or ticks.diff(p, d) < 0:
+                d = p
         return d
 
     def update(self, now):
@@ -163,7 +237,7 @@ class App:
     def write_pending(self):
         for rtype, fields in self.pending:
             if rtype == records.START:
-                self.store.begin(*fields)
+                self.seq = self.store.begin(*fields)
             elif rtype == records.END:
                 self.store.end(*fields)
                 self.advance_plan(fields[0] == records.COMPLETED)
@@ -264,6 +338,7 @@ class App:
 
     def close_session(self):
         self.session = None
+        self.seq = 0
         if self.progress is not None:
             cur = self.progress.current()
             self.prog = cur[2] if cur else None

@@ -2,21 +2,41 @@
 
 A Ctrl-C from the laptop (mpremote entering the raw REPL to sync) stops the
 app only when no session is in progress: a run is never interrupted by the
-host, which then reports the watch busy.
+host, which then reports the watch busy.  Any other exception ends only this
+App: the crash keeper notes it and shows it, and a new App goes on with the
+session where the clock says it is (crash.py).
 """
+
+import gc
 
 import boards
 
 board = boards.load()
 board.mount()
 
+import crash  # noqa: E402  (the crash keeper: it draws with the app's screens)
+
 import app  # noqa: E402  (after the flash is mounted: the app opens the log)
 
-watch = app.App(board)
+keeper = crash.Keeper(board)
+watch = None
+after_crash = None  # None: this is the boot
 while True:
     try:
+        if watch is None:
+            watch = app.App(board, after_crash)
         watch.run()
     except KeyboardInterrupt:
-        if not watch.in_session():
+        if watch is None or not watch.in_session():
+            board.release()  # the host takes the REPL: keep the watchdog from resetting it
             raise
         print("runcue: session in progress")  # the host reads this and reports the watch busy
+    except Exception as e:  # noqa: BLE001  (whatever it was, the watch must not die of it)
+        try:
+            keeper.crashed(e, watch)
+        except KeyboardInterrupt:  # the host, on the crash screen: it gets the REPL
+            board.release()
+            raise
+        watch = None
+        gc.collect()
+        after_crash = keeper.after_crash

@@ -220,3 +220,19 @@ class Summary(Screen):
     def press(self, button):
         if button == BTN_A:
             self.app.close_session()
+
+
+class Crash(Screen):
+    """The app died of an exception and starts again; a session in progress goes on.
+
+    Drawn for ``crash.Keeper`` (its ``t``, ``painter``, ``what`` and ``stuck``), not
+    for an App: the app is what failed.
+    """
+
+    NAME = "crash"
+
+    def draw(self):
+        k, p, t = self.app, self.p, self.t
+        p.centred(t["crash"], 8, 2)
+        p.centred(k.what[:16], 32)
+        p.text(t["crash_stuck"] if k.stuck else t["crash_wait"], 0, 56)

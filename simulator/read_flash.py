@@ -28,7 +28,7 @@ def main(image):
     simhw.setup({"image": image})
     vfs.mount(vfs.VfsLfs2(simhw.flash), "/flash")
     sys.path.insert(0, "/flash/lib")
-    from runcue.logstore import LogStore
+    from runcue.logstore import LogStore, read_small
 
     log = LogStore("/flash/log")
     log.open(boot=False)
@@ -37,6 +37,7 @@ def main(image):
     walk("/flash", files)
     print(json.dumps({"device_id": log.device_id, "boots": log.boots, "next_seq": log.next_seq,
                       "acked": log.acked, "log": hexlify(data).decode(), "next": nxt,
+                      "crash": read_small("/flash/crash"),
                       "files": sorted(f[len("/flash"):] for f in files)}))
 
 

@@ -10,6 +10,8 @@ It gives:
   by one RTC block (the sim's battery-backed clock, outside the filesystem).
   Every block write and erase is counted; a power cut can be injected at the
   K-th write (half the block is written, then the process is killed).
+- Faults met while the watch sleeps (``Faults``): an exception raised out of
+  the board's wait, or a reset that keeps the RTC.
 - Clock: virtual (time jumps to the next deadline) or real.
 - Buttons: a script of timed or screen-triggered presses, or the keyboard.
 - An event channel: one line per event on stderr (``@cue``, ``@screen``...),
@@ -183,6 +185,43 @@ class Buttons:
         return not self.timed and not self.pending and not self.triggered
 
 
+class Faults:
+    """Faults the sim board meets in ``wait``, set by ``"faults"`` in the config:
+
+    - ``"raise": "MemoryError"|"OSError"`` at ``"raise_at_ms"`` (virtual time),
+      ``"raise_times"`` times (0: at every wait from then on, the crash screen's
+      own excepted): the unmodified firmware meets a real exception, as from a
+      full heap or a flash that fails;
+    - ``"reset_at_ms"``: the watch resets there (a watchdog or the reset button):
+      the process is killed, the battery-backed RTC keeps the time.
+    """
+
+    def __init__(self, cfg):
+        self.exc = cfg.get("raise")
+        self.raise_at = cfg.get("raise_at_ms", 0)
+        self.times = cfg.get("raise_times", 1)
+        self.raised = 0
+        self.reset_at = cfg.get("reset_at_ms")
+
+    def meet(self, wake_ms, screen):
+        """Before a wait that would end at ``wake_ms`` (None: no end): the fault due by then."""
+        if self.reset_at is not None and (wake_ms is None or wake_ms >= self.reset_at):
+            clock.advance_to(self.reset_at)
+            clock.save()  # the RTC runs on through a reset
+            emit("reset", {"t_ms": clock.ms()})
+            os.system("kill -9 $PPID")  # as a power cut: the shell's parent is this interpreter
+            time.sleep(10)
+        if not self.exc or screen == "crash" or (self.times and self.raised >= self.times):
+            return
+        if wake_ms is None or wake_ms >= self.raise_at:
+            clock.advance_to(self.raise_at)
+            self.raised += 1
+            emit("fault", {"t_ms": clock.ms(), "raise": self.exc})
+            if self.exc == "MemoryError":
+                raise MemoryError("injected by the sim")
+            raise OSError(5)  # EIO
+
+
 def probe_heap():
     """With "heap_probe" set: the live heap at each wake-up (after a collection), kept as a peak."""
     global heap_peak
@@ -207,15 +246,17 @@ CONFIG = {}
 flash = None
 clock = None
 buttons = None
+faults = None
 
 
 def setup(config):
     """Called by the boot script with the run's settings, before mounting."""
-    global flash, clock, buttons
+    global flash, clock, buttons, faults
     CONFIG.update(config)
     flash = Flash(config["image"], config.get("block_size", 4096), config.get("cut_at_write", 0))
     clock = Clock(config.get("clock", "virtual") == "virtual", flash)
     if config.get("set_rtc"):
         clock.set_rtc(config["set_rtc"])
     buttons = Buttons(config.get("buttons", []))
+    faults = Faults(config.get("faults") or {})
     return flash

@@ -31,12 +31,13 @@ REAL_BOARDS = ["m5stickc_plus2", "pico_oled"]
 CLASS_ATTRS = ["NAME", "WIDTH", "HEIGHT"]
 INSTANCE_ATTRS = ["fb", "buzzer", "vibrator"]
 METHODS = {"mount": 0, "ticks": 0, "uptime_s": 0, "rtc": 0, "set_rtc": 1, "battery_pct": 0,
-           "show": 1, "wait": 1}
+           "show": 1, "wait": 1, "feed": 0, "release": 0}
 BUZZER = {"tone": 1, "off": 0}
 VIBRATOR = {"on": 0, "off": 0}
 DOC_FORMS = (["``%s``" % n for n in CLASS_ATTRS + INSTANCE_ATTRS]
              + ["``mount()``", "``ticks()``", "``uptime_s()``", "``rtc()``", "``set_rtc(unix)``",
-                "``battery_pct()``", "``show(screen)``", "``wait(deadline)``",
+                "``battery_pct()``", "``show(screen)``", "``wait(deadline)``", "``WAKE_MS``",
+                "``feed()``", "``release()``",
                 "``tone(freq_hz)``", "``off()``", "``on()``"])
 
 
@@ -479,8 +480,23 @@ class RTC:
             return RTC.DT
         RTC.DT = dt
 
+class WDT:
+    MADE = []
+    def __init__(self, id=0, timeout=5000):
+        self.timeout, self.fed = timeout, 0
+        WDT.MADE.append(self)
+    def feed(self):
+        self.fed += 1
+
+class Timer:
+    MADE = []
+    def __init__(self, id, period=0, callback=None):
+        self.id, self.period, self.callback = id, period, callback
+        Timer.MADE.append(self)
+
 machine = _Mod()
 machine.Pin, machine.PWM, machine.SPI, machine.I2C, machine.ADC, machine.RTC = Pin, PWM, SPI, I2C, ADC, RTC
+machine.WDT, machine.Timer = WDT, Timer
 sys.modules["machine"] = machine
 
 class SSD1306_I2C(framebuf.FrameBuffer):
@@ -540,6 +556,17 @@ while ticks.diff(p.ticks(), t0) < 100:
 PINS[pico_oled.PIN_BTN_B].v = 1
 out["pico_press"] = p.wait(ticks.add(p.ticks(), 200))
 out["uptime"] = [b.uptime_s() >= 0, p.uptime_s() >= 0]
+watchdogs = []
+for board in (b, p):
+    WDT.MADE[:] = []
+    Timer.MADE[:] = []
+    board.feed()
+    board.feed()
+    board.release()
+    t = Timer.MADE[0]
+    t.callback(t)  # the timer fires while the host holds the REPL
+    watchdogs.append([len(WDT.MADE), WDT.MADE[0].timeout, WDT.MADE[0].fed, t.id, t.period, board.WAKE_MS])
+out["watchdog"] = watchdogs
 print(json.dumps(out))
 """
 
@@ -583,3 +610,11 @@ def test_pico_oled_shows_and_reads_its_buttons(mp_boards):
     assert mp_boards["pico_battery"] == -1
     assert mp_boards["pico_press"] == 2
     assert mp_boards["uptime"] == [True, True]
+
+
+def test_the_real_boards_feed_a_watchdog_the_loop_outruns_and_keep_it_fed_for_the_host(mp_boards):
+    for made, timeout, fed, _timer_id, period, wake_ms in mp_boards["watchdog"]:
+        assert made == 1 and fed == 3  # started once by the loop's first feed; the host's timer feeds it too
+        assert timeout <= 8388  # the RP2040's longest watchdog timeout
+        assert 0 < wake_ms < timeout and 0 < period < timeout
+    assert [w[3] for w in mp_boards["watchdog"]] == [0, -1]  # ESP32: a hardware timer; RP2040: a virtual one

@@ -258,3 +258,42 @@ if __name__ == "__main__":
     lines.append("]}")
     path.write_text("\n".join(lines) + "\n")
     sys.exit(0)
+
+
+def _events(s, t_from, t_to, step=1):
+    out = []
+    for t in range(t_from, t_to, step):
+        ev = s.tick(t % PERIOD)
+        while ev != engine.EV_NONE:
+            out.append((s.event_tick, engine.EVENT_NAMES[ev], s.seg))
+            ev = s.tick(t % PERIOD)
+    return out
+
+
+def test_a_restored_session_goes_on_at_its_planned_times_and_drops_what_fell_due_while_down():
+    prog = program.make("r", "en", [["walk", 20000], ["x", 2, [["run", 10000], ["walk", 10000]]]])
+    start = PERIOD - 15000  # across the tick wrap
+    whole = engine.Session(prog.expand())
+    whole.start(start)
+    ref = _events(whole, start, start + 60001, 100)
+    back = start + 27500 - PERIOD  # the watch came back 27.5 s in, in segment 1
+    s = engine.Session(prog.expand())
+    assert s.restore(back, start, 0, 0, -1) == engine.EV_SEGMENT
+    assert (s.seg, s.state, s.remaining_ms(back), s.shown_s) == (1, engine.RUNNING, 2500, 3)
+    got = _events(s, back, start + 60001, 100)
+    assert got == [e for e in ref if (e[0] - back) % PERIOD < PERIOD // 2 and e[0] != back]
+    assert s.status == engine.COMPLETED and s.active_ms(s.end_tick) == prog.total_ms
+
+
+def test_a_restore_keeps_pauses_and_skips_and_refuses_a_plan_already_over():
+    prog = program.make("r", "en", [["walk", 20000], ["run", 20000]])
+    s = engine.Session(prog.expand())
+    # paused at plan 5 s (wall 5 s), earlier pauses 3 s, nothing skipped: stays paused
+    assert s.restore(60000, 0, 3000, 0, 8000) == engine.EV_SEGMENT
+    assert (s.state, s.seg, s.active_ms(60000)) == (engine.PAUSED, 0, 5000)
+    assert s.resume(61000) == engine.EV_RESUMED and s.paused_ms == 3000 + 53000
+    over = engine.Session(prog.expand())
+    assert over.restore(50000, 0, 0, 0, -1) == engine.EV_NONE and over.state == engine.IDLE
+    skipped = engine.Session(prog.expand())
+    assert skipped.restore(10000, 0, 0, 15000, -1) == engine.EV_SEGMENT  # a skip jumped 15 s
+    assert (skipped.seg, skipped.remaining_ms(10000)) == (1, 15000)

@@ -78,3 +78,11 @@ def test_a_battery_that_may_not_last_the_session_is_warned_before_the_start(tmp_
     png = _matches_golden(shot, "en-checkin_before-battery_low.png")
     normal = sim.png_mono((GOLDEN / "en-checkin_before.png").read_bytes())
     assert sim.png_mono(png) != normal  # the warning is on the screen
+
+
+def test_the_crash_screen_says_the_watch_restarts(tmp_path):
+    result = sim.run(tmp_path / "watch.img", buttons=[], plan_json=_plan("en").to_json(), screenshots="changes",
+                     faults={"raise": "MemoryError", "raise_at_ms": 500})
+    assert result.returncode == 0, result.stderr_tail
+    shot = next(s for s in result.of("screen") if s["name"] == "crash")
+    _matches_golden(shot, "en-crash.png")

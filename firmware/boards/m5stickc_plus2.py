@@ -81,6 +81,7 @@ class Clock:
 
 class Board(ClockedBoard):
     NAME = "m5stickc_plus2"
+    TIMER_ID = 0  # a hardware timer: the ESP32 port has no virtual ones
     WIDTH = 128  # the canvas; the LCD shows it 15/8 larger
     HEIGHT = 64
 

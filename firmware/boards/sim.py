@@ -58,6 +58,7 @@ class Board:
     NAME = "sim"
     WIDTH = 128
     HEIGHT = 64
+    WAKE_MS = 0  # no watchdog: a stuck sim is seen by the test that runs it
 
     def __init__(self):
         self.buf = bytearray(self.WIDTH * self.HEIGHT // 8)
@@ -70,6 +71,12 @@ class Board:
 
     def mount(self):
         pass  # sim_boot mounted the image at '/'
+
+    def feed(self):
+        pass
+
+    def release(self):
+        pass
 
     def ticks(self):
         return ticks.wrap(simhw.clock.ms() + self.tick_offset)
@@ -109,6 +116,11 @@ class Board:
         if deadline >= 0:
             target = now + max(0, ticks.diff(deadline, self.ticks()))
         press_at = simhw.buttons.next_time()
+        wake = target if target >= 0 else None
+        if press_at is not None and (wake is None or press_at < wake):
+            wake = press_at
+        simhw.faults.meet(wake, self.screen)  # an injected exception or reset due before the wake-up
+        now = clock.ms()
         if press_at is not None and (target < 0 or press_at < target):
             clock.advance_to(max(now, press_at))
             press = simhw.buttons.take(clock.ms())

@@ -88,6 +88,12 @@ def info(port: Port = None, as_json: Annotated[bool, typer.Option("--json", help
         data["log_bytes"] // 1024, data["free_bytes"] // 1024, data["flash_bytes"] // 1024,
         "  LOGGING OFF: sync now" if data["logging_off"] else ""))
     t.add_row("unsynced", "%d sessions" % data["unsynced"])
+    crash = data.get("crash")
+    if isinstance(crash, dict) and isinstance(crash.get("n"), int):  # the watch is not trusted: text only
+        from rich.text import Text  # plain text: never read the watch's words as markup
+
+        t.add_row("crashes", Text("%d, the last: %s at %s" % (crash["n"], str(crash.get("what"))[:40],
+                                                              str(crash.get("where") or "?")[:40])))
     prog = data.get("program")
     prog = prog if isinstance(prog, dict) else {}  # the watch is not trusted: show what makes sense
     if prog.get("error"):  # the file on the watch does not load: nothing is in force

@@ -21,7 +21,7 @@ import sys
 import wave
 
 from runcue import cues, engine, program
-from runcue_host import UserError, private_files
+from runcue_host import private_files
 from runcue_host.authoring import WRITTEN_KINDS
 
 __all__ = ["COMPRESS_OVER_MS", "COMPRESS_TO_MS", "KIND_TEXTS", "RATE", "WORDS", "Played", "WavInfo", "clock",

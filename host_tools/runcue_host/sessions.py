@@ -17,7 +17,7 @@ database in sight, so every rule here is testable on its own:
 from runcue import program, records
 
 NO_PLAN = records.NO_PLAN
-_TIMED = (records.SEG, records.SKIP, records.PAUSE)  # field 0: an active second
+_TIMED = (records.SEG, records.SKIP, records.PAUSE, records.RESTART)  # field 0: an active second
 
 
 class LogError(ValueError):
@@ -81,7 +81,8 @@ def decode(items, prog=None):
     resumed lasts until the end).  Only segments that were reached are rows.
     A SUMMARY-only session has no segments; one that logging left midway keeps
     the segments that ended before logging went off.  ``logged_whole`` is False
-    for both.
+    for both.  ``restarts``: (active second, "crash" or "reset") of each time the
+    watch came back and went on with the session (its down time is active time).
     """
     head = items[0]
     f = head[1]
@@ -94,6 +95,7 @@ def decode(items, prog=None):
     active = paused = 0
     changes = []  # (active second, skipped)
     pauses = []  # [active second, paused seconds]; None: not resumed
+    restarts = []
     for rtype, fields, _raw in items:
         if rtype in _TIMED:
             active = fields[0]
@@ -101,6 +103,8 @@ def decode(items, prog=None):
             changes.append((fields[0], rtype == records.SKIP))
         elif rtype == records.PAUSE:
             pauses.append([fields[0], None])
+        elif rtype == records.RESTART:
+            restarts.append((fields[0], "crash" if fields[1] == records.CRASHED else "reset"))
         elif rtype == records.RESUME:
             paused += fields[0]
             if pauses:
@@ -132,6 +136,7 @@ def decode(items, prog=None):
         "stop_reason": _answer(checkin[2], records.REASONS),
         "logged_whole": head[0] == records.START and summary is None,
         "pauses": [tuple(p) for p in pauses],
+        "restarts": restarts,
     }
     segments = []
     if head[0] == records.START:

@@ -129,8 +129,11 @@ class RunResult:
 
 def run(image, buttons=None, sessions=1, clock="virtual", cut_at_write=0, screenshots=None,
         tick_offset=0, heapsize=None, program_json=None, plan_json=None, rtc_unset=False, heap_probe=False,
-        battery=100, timeout=600):
-    """One sim run; the watch's events.  Formats a missing image."""
+        battery=100, faults=None, timeout=600):
+    """One sim run; the watch's events.  Formats a missing image.
+
+    ``faults``: exceptions or a reset the watch meets (simulator/simhw.py ``Faults``).
+    """
     image = Path(image)
     if not image.exists():
         create_image(image, None if rtc_unset else int(time.time()))
@@ -140,7 +143,8 @@ def run(image, buttons=None, sessions=1, clock="virtual", cut_at_write=0, screen
             buttons = default_client(sessions, 2 * DAY_MS if clock == "virtual" else 2000)
         config = boot_config(image, clock=clock, buttons=buttons, cut_at_write=cut_at_write,
                              screenshots=screenshots, tick_offset=tick_offset, program=program_json,
-                             plan=plan_json, heap_probe=heap_probe, battery=battery)
+                             plan=plan_json, heap_probe=heap_probe, battery=battery,
+                             faults=faults)
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as cf:
             json.dump(config, cf)
         cmd = [str(MICROPYTHON)]

@@ -100,6 +100,48 @@ class Session:
         self.event_tick = now
         return EV_SEGMENT
 
+    def restore(self, now, start_tick, paused_ms, skipped_ms, pause_tick):
+        """Go on with a session the watch lost (a crash or a reset) where the clock says it is.
+
+        It began at ``start_tick``, its finished pauses took ``paused_ms``, its skips
+        jumped ``skipped_ms`` of the plan, and it has been paused since ``pause_tick``
+        (-1: it runs).  The segment in progress is the one the plan position falls in;
+        events that fell due while the watch was down are dropped, the rest come at
+        the times they always had.  EV_SEGMENT when it goes on, EV_NONE when the plan
+        would be over by now (nothing is changed then).
+        """
+        if self.state != IDLE:
+            return EV_NONE
+        base = ticks.add(start_tick, paused_ms - skipped_ms)
+        pos = ticks.diff(now if pause_tick < 0 else pause_tick, base)
+        if pos < 0 or pos >= self.total_ms:
+            return EV_NONE
+        starts = self.exp.start_ms
+        i = 0
+        while starts[i + 1] <= pos:
+            i += 1
+        self.start_tick = start_tick
+        self.paused_ms = paused_ms
+        self.skipped_ms = skipped_ms
+        self._base = base
+        self._enter(i, False)
+        left = self._end - pos  # > 0
+        k = (left - 1) // 1000  # the countdowns and seconds still ahead
+        if k < self._sec_k:
+            self._sec_k = k
+        if k < self._cd_k:
+            self._cd_k = k
+        self.shown_s = (left + 999) // 1000
+        self._half = self.half_ms > pos
+        self.event_tick = now
+        if pause_tick < 0:
+            self.state = RUNNING
+        else:
+            self.state = PAUSED
+            self.pause_tick = pause_tick
+            self._pos = pos
+        return EV_SEGMENT
+
     def pause(self, now):
         self._catch_up(now)
         if self.state != RUNNING:

@@ -7,7 +7,10 @@ exactly once.  So:
 - A session is a run of ``records`` frames, each written with one write() and
   a flush() (littlefs keeps a file's old contents until it is synced).  On open
   a torn or corrupt tail is cut at the last intact frame, and a session left
-  without an END is closed as INTERRUPTED at the time of its last record.
+  without an END is closed as INTERRUPTED at the time of its last record;
+  unless the app asks to see it first (``open(resume=True)``), to go on with
+  it after a crash or a reset (``resume_session``) or close it after all
+  (``close_unfinished``).
 - Segment files (about one erase block) are named by the seq of their first
   session.  A session never spans files, so a file is removed whole, and only
   once the host has acked every session in it.
@@ -37,8 +40,8 @@ SEGMENT_BYTES = const(3584)  # a session that starts past this size opens a new 
 CHECK_EVERY_BYTES = const(1024)  # free space is looked up (statvfs walks the filesystem) this often
 RESERVE_BYTES = const(12288)  # kept free for state, ack mark and a program push
 ENOSPC = const(28)
-IN_SESSION = (records.SEG, records.SKIP, records.PAUSE, records.RESUME, records.CHECKIN)
-_TIMED = (records.SEG, records.SKIP, records.PAUSE)  # field 0: an active second
+IN_SESSION = (records.SEG, records.SKIP, records.PAUSE, records.RESUME, records.CHECKIN, records.RESTART)
+_TIMED = (records.SEG, records.SKIP, records.PAUSE, records.RESTART)  # field 0: an active second
 
 
 def write_small(path, obj):
@@ -136,6 +139,7 @@ class LogStore:
         self.acked = 0  # every session <= acked is on the host; 0: none
         self.logging_off = False
         self.recovered = {}
+        self._open = None  # (seq, data, start, end) of the session open(resume=True) left open
         self._files = []  # first seq of each segment file, ascending
         self._last_seq = 0  # highest seq stored
         self._last_closed = 0  # highest closed seq, stored or acked
@@ -162,10 +166,12 @@ class LogStore:
     def _file(self, first):
         return self._p("%08d.log" % first)
 
-    def open(self, boot=True):
+    def open(self, boot=True, resume=False):
         """Recover after any stop: {"cut_bytes": n, "closed": [seq, ...]} (also ``recovered``).
 
-        ``boot``: count a boot (False for the sync service's own open).
+        ``boot``: count a boot (False for the sync service's own open, and for the
+        app started again after a crash: the same boot).  ``resume``: leave a
+        session without an END open (see ``unfinished``).
         """
         try:
             os.mkdir(self.root)
@@ -178,7 +184,7 @@ class LogStore:
         self._files = sorted(int(n[:-4]) for n in names if n.endswith(".log") and n[:-4].isdigit())
         state = read_small(self._p("state"))
         self.acked = _count(read_small(self._p("ack")), "acked")
-        self.recovered = self._recover()
+        self.recovered = self._recover(resume)
         self._last_closed = max(self._last_closed, self.acked)
         self.next_seq = max(_count(state, "next_seq"), self._last_seq + 1, self.acked + 1)
         self.boots = _count(state, "boots") + (1 if boot else 0)
@@ -201,8 +207,9 @@ class LogStore:
                 pass  # full flash: kept in state until there is room
         return ident
 
-    def _recover(self):
+    def _recover(self, resume=False):
         cut = self._last_seq = self._last_closed = 0
+        self._open = None
         found = ()
         while self._files:  # only the last file is ever written to
             path = self._file(self._files[-1])
@@ -221,6 +228,9 @@ class LogStore:
         closed = []
         for seq, status, a, b in found:
             self._last_seq = max(self._last_seq, seq)  # max: a stray lower seq never brings next_seq back
+            if not status and resume:
+                self._open = (seq, data, a, b)  # the app decides: go on with it, or close it
+                continue
             if not status and self._close_interrupted(data, a, b):
                 closed.append(seq)
                 status = records.INTERRUPTED
@@ -240,6 +250,53 @@ class LogStore:
             a += n
         n = records.encode_into(self._buf, records.END, records.INTERRUPTED, active, active + paused)
         return self._write_once(self._file(self._files[-1]), n)
+
+    def unfinished(self):
+        """(START fields, [(type, fields)] after it) of the session open() left open, or None."""
+        if self._open is None:
+            return None
+        _seq, data, a, b = self._open
+        _rtype, start, n = records.decode_frame(data, a)  # a session begins with its START
+        frames = []
+        a += n
+        while a < b:
+            rtype, fields, n = records.decode_frame(data, a)
+            frames.append((rtype, fields))
+            a += n
+        return start, frames
+
+    def close_unfinished(self):
+        """Close the session open() left open as INTERRUPTED, as recovery always did; True if stored."""
+        if self._open is None:
+            return False
+        seq, data, a, b = self._open
+        self._open = None
+        if not self._close_interrupted(data, a, b):
+            return False
+        self._last_closed = max(self._last_closed, seq)
+        self.recovered["closed"].append(seq)
+        return True
+
+    def resume_session(self):
+        """Go on with the session open() left open: its frames follow in its file; its seq (0: none)."""
+        if self._open is None:
+            return 0
+        seq, _data, a, _b = self._open
+        self._open = None
+        self._seq = seq
+        self._start = records.decode_frame(_data, a)[1]
+        self._checkin = (0, 0, 0)
+        self._path = self._file(self._files[-1])
+        self._ended = None
+        self._saved = True  # next_seq is past it: recovered as max(state, log)
+        self._unchecked = 0
+        self.logging_off = self._low()
+        if not self.logging_off:
+            try:
+                self._f = open(self._path, "ab")
+            except OSError:
+                self.logging_off = True
+        return seq
 
     def begin(self, program_id_hex, plan_week, plan_session, rtc, uptime_s, mood_before):
         """Start a session; its seq.  ``logging_off`` then says whether it is being logged."""
@@ -266,7 +323,7 @@ class LogStore:
         return seq
 
     def append(self, rtype, *fields):
-        """One SEG/SKIP/PAUSE/RESUME/CHECKIN frame; False when it did not reach flash."""
+        """One SEG/SKIP/PAUSE/RESUME/CHECKIN/RESTART frame; False when it did not reach flash."""
         if rtype not in IN_SESSION:
             raise ValueError("record type %d is not appended" % rtype)
         if not self._seq:

@@ -23,6 +23,13 @@ Payloads (``struct`` formats):
                       means not answered
   SUMMARY  <IQBBIHIBBHIBBB  a whole session in one frame, START fields then
                       END and CHECKIN fields; written when logging was off
+  RESTART  <HB        the watch came back at this active second and went on
+                      with the session after a crash (cause 1) or a reset
+                      (cause 2); the time it was down counts as active, as
+                      the program went on meanwhile (format 2)
+
+FORMAT_VERSION grows when a record type is added (2: RESTART); the host
+syncs only a watch of its own version, so firmware and runcue go together.
 
 Decoding never trusts the bytes: ``decode_frame`` raises RecordError on a
 short buffer, a bad length, an unknown type or a CRC mismatch.
@@ -37,7 +44,7 @@ except ImportError:  # CPython
     def const(__x):
         return __x
 
-FORMAT_VERSION = const(1)
+FORMAT_VERSION = const(2)
 
 START = const(1)
 SEG = const(2)
@@ -47,9 +54,14 @@ RESUME = const(5)
 END = const(6)
 CHECKIN = const(7)
 SUMMARY = const(8)
+RESTART = const(9)
+LAST_TYPE = RESTART
 
-TYPE_NAMES = ("", "start", "seg", "skip", "pause", "resume", "end", "checkin", "summary")
-FORMATS = ("", "<IQBBIHIB", "<H", "<H", "<H", "<H", "<BHI", "<BBB", "<IQBBIHIBBHIBBB")
+CRASHED = const(1)  # RESTART cause: an exception, the app started again in the same boot
+RESET = const(2)  # RESTART cause: the watch was reset (watchdog, reset button) and booted again
+
+TYPE_NAMES = ("", "start", "seg", "skip", "pause", "resume", "end", "checkin", "summary", "restart")
+FORMATS = ("", "<IQBBIHIB", "<H", "<H", "<H", "<H", "<BHI", "<BBB", "<IQBBIHIBBHIBBB", "<HB")
 
 COMPLETED = const(1)
 STOPPED = const(2)
@@ -96,7 +108,7 @@ def frame_length(buf, pos):
     if len(buf) - pos < OVERHEAD:
         return 0
     rtype = buf[pos]
-    if rtype < START or rtype > SUMMARY or buf[pos + 1] != payload_size(rtype):
+    if rtype < START or rtype > LAST_TYPE or buf[pos + 1] != payload_size(rtype):
         return 0
     return buf[pos + 1] + OVERHEAD
 

@@ -18,7 +18,7 @@ import json
 import os
 from binascii import a2b_base64, b2a_base64, crc32
 
-from runcue import VERSION, plan, program, records
+from runcue import CRASH_FILE, VERSION, plan, program, records
 from runcue.logstore import LogStore, read_small, write_small
 
 PROTOCOL = 1
@@ -123,7 +123,7 @@ def info():
         "first_seq": log.first_seq(), "next_seq": log.next_seq, "acked": log.acked,
         "last_closed": log.last_closed_seq(), "unsynced": log.unsynced_count(),
         "log_bytes": log.bytes_used(), "free_bytes": st[4] * st[1], "flash_bytes": st[2] * st[1],
-        "logging_off": log.logging_off, "program": prog,
+        "logging_off": log.logging_off, "program": prog, "crash": read_small(CRASH_FILE) or None,
     })
 
 
