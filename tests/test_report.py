@@ -131,3 +131,15 @@ def test_the_mood_flag_follows_its_stated_rule():
     assert kinds([(4, 3), (2, 4), (5, 4)]) == ["mood"]  # below the mood before in 2 of the last 3
     assert kinds([(4, 3), (2, 4), (3, 4)]) == []
     assert kinds([(None, 4), (None, 3)]) == []  # too few answers to say
+
+
+@pytest.mark.parametrize("lang, weeks, text", [
+    ("nl", 1, "Therapietrouw: 50% van het doel over 1 week."),
+    ("nl", 3, "Therapietrouw: 50% van het doel over 3 weken."),
+    ("en", 1, "Adherence: 50% of the target over 1 week."),
+    ("en", 3, "Adherence: 50% of the target over 3 weeks."),
+])
+def test_adherence_counts_its_weeks_in_words(lang, weeks, text):
+    from runcue_host import report_html
+
+    assert report_html.adherence_text(lang, 0.5, weeks) == text

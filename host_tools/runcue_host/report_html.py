@@ -14,7 +14,7 @@ TEXTS = {
         "title": "runcue report", "made": "Made %s. Dates and times are UTC; weeks start on Monday.",
         "flags": "Flags", "no_flags": "No flags.", "client": "Client %s", "unassigned": "(no client)",
         "watch": "watch", "plan": "Plan %s: %d sessions a week.", "no_plan": "No plan: sessions per week, no target.",
-        "adherence": "Adherence: %d%% of the target over %d weeks.", "week_of": "week of (day-month)",
+        "adherence": "Adherence: %d%% of the target over %s.", "week_of": "week of (day-month)",
         "session_on": "session (day-month)", "sessions": "sessions", "target": "target", "met": "met",
         "completed": "completed", "run_minutes": "run minutes", "minutes": "minutes", "planned": "planned",
         "done": "done", "paused": "paused", "program": "program", "status": "status", "date": "date (UTC)",
@@ -43,7 +43,7 @@ TEXTS = {
         "flags": "Signalen", "no_flags": "Geen signalen.", "client": "Cliënt %s", "unassigned": "(geen cliënt)",
         "watch": "horloge", "plan": "Schema %s: %d sessies per week.",
         "no_plan": "Geen schema: sessies per week, zonder doel.",
-        "adherence": "Therapietrouw: %d%% van het doel over %d weken.", "week_of": "week van (dag-maand)",
+        "adherence": "Therapietrouw: %d%% van het doel over %s.", "week_of": "week van (dag-maand)",
         "session_on": "sessie (dag-maand)", "sessions": "sessies", "target": "doel", "met": "gehaald",
         "completed": "voltooid", "run_minutes": "hardloopminuten", "minutes": "minuten", "planned": "gepland",
         "done": "gedaan", "paused": "gepauzeerd", "program": "programma", "status": "status",
@@ -123,14 +123,22 @@ def _table(head, rows):
     return "".join(out)
 
 
-def _client(c, t, n, now):
+def adherence_text(lang, share, weeks):
+    """"Adherence: 42% of the target over 4 weeks." (Dutch: "over 1 week", "over 2 weken")."""
+    from runcue_host.plans import weeks_text
+
+    return TEXTS[lang]["adherence"] % (round(100 * share), weeks_text(weeks, lang))
+
+
+def _client(c, lang, n, now):
+    t = TEXTS[lang]
     code, weeks, sessions = c["client"], c["weeks"], c["sessions"]
     out = ['<section id="client-%d"><h2>%s</h2>' % (n, t["client"] % _name(code, t))]
     out.append('<p class="small">%s: %s. ' % (t["watch"], ", ".join(escape(d) for d in c["devices"])))
     if c["plan"]:
         out.append(escape(t["plan"] % (c["plan"][0], c["plan"][1])))
         if c["adherence"] is not None:
-            out.append(" " + t["adherence"] % (round(100 * c["adherence"][0]), c["adherence"][1]))
+            out.append(" " + adherence_text(lang, *c["adherence"]))
     else:
         out.append(escape(t["no_plan"]))
     out.append("</p>")
@@ -190,6 +198,6 @@ def page(clients, lang, now):
     if not any_flag:
         out.append('<p class="none">%s</p>' % t["no_flags"])
     out.append('<p class="small">%s</p></div>' % t["rules"])
-    out += [_client(c, t, n, now) for n, c in enumerate(clients)]
+    out += [_client(c, lang, n, now) for n, c in enumerate(clients)]
     out.append("</body></html>\n")
     return "\n".join(out)
