@@ -130,6 +130,9 @@ def export(
 
     if fmt not in export_mod.FORMATS:
         raise UserError("export %s: unknown format (csv or fit)" % fmt)
+    notes = []
     with _open(archive, client) as arc:
-        paths = export_mod.export(arc, fmt, client, out)
+        paths = export_mod.export(arc, fmt, client, out, notes)
+    for note in notes:
+        say("note: " + note)
     say("wrote %s to %s" % (count(len(paths), "file", "files"), out))
