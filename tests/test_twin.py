@@ -235,3 +235,23 @@ def test_a_sync_finding_the_watch_clock_days_off_warns_and_marks_the_times_it_ga
     with Archive(tmp_path / "a.sqlite") as arc:
         (row,) = arc.session_rows()
     assert row["started_approx"] and row["started_at"] == starts[0][4]
+
+
+def test_names_and_strings_from_the_watch_are_printed_as_text_never_as_markup_or_escape_codes(watch, tmp_path):
+    spec = tmp_path / "easy.toml"
+    spec.write_text('name = "Week 2 [easy]"\nshorthand = "2m walk, 1m run"\n')
+    twin = Twin(watch, tmp_path / "ttyWATCH")
+    try:
+        pushed = runcue("program", "push", str(spec), "--port", str(twin.link), "--archive",
+                        str(tmp_path / "a.sqlite"))
+        assert pushed.returncode == 0, pushed.stderr
+        assert "program Week 2 [easy] (" in pushed.stdout
+        (tmp_path / "client").write_bytes(b"[/bold] x\x1b[31m")  # what a broken or hostile watch could hold
+        rc, out, err = mpremote(twin.link, "fs", "cp", str(tmp_path / "client"), ":client")
+        assert rc == 0, err
+        info = runcue("device", "info", "--port", str(twin.link))
+    finally:
+        twin.stop()
+    assert info.returncode == 0, info.stderr
+    assert "[/bold] x\\x1b[31m" in info.stdout and "\x1b" not in info.stdout
+    assert "Week 2 [easy] (" in info.stdout

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from runcue_host.cli import console
+from runcue_host.cli import say
 from runcue_host.cli_device import Port
 from runcue_host.cli_program import SPEC_HELP
 
@@ -40,7 +40,7 @@ def push_program(spec: Annotated[str, typer.Argument(metavar="SPEC", help=SPEC_H
     from runcue_host import authoring
     prog, _notes = authoring.load_spec(spec)
     _push("program", prog, port, archive)
-    console().print("program %s (%s) is in force on the watch" % (prog.name, prog.id()))
+    say("program %s (%s) is in force on the watch" % (prog.name, prog.id()))
 
 
 def push_plan(plan_file: Annotated[str, typer.Argument(metavar="PLAN", help="A plan .toml file or a built-in plan.")],
@@ -51,5 +51,5 @@ def push_plan(plan_file: Annotated[str, typer.Argument(metavar="PLAN", help="A p
     plan = plans.resolve(plan_file)
     reply = _push("plan", plan, port, archive)
     pos = reply.get("pos")
-    console().print("plan %s (%s) is in force on the watch: next is session %s of %d" % (
+    say("plan %s (%s) is in force on the watch: next is session %s of %d" % (
         plan.name, plan.id(), pos + 1 if type(pos) is int else "?", len(plan.sessions)))
