@@ -25,7 +25,6 @@ import importlib
 import json
 import re
 import sys
-
 from typing import Annotated
 
 import typer

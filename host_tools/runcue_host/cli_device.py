@@ -43,16 +43,15 @@ def sync(
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
     from runcue_host import sync as sync_mod
-
     from runcue_host.sessions import CLOCK_OFF_S
 
     with _archive(archive) as arc:
-        bar = Progress(TextColumn("syncing"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[n]} sessions"),
+        bar = Progress(TextColumn("syncing"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[n]}"),
                        console=console(), transient=True, disable=as_json)
         with bar:
-            task = bar.add_task("sync", total=None, n=0)
-            result = sync_mod.sync(port, arc, progress=lambda b, n: bar.update(task, completed=b, n=n),
-                                   accept_reassign=accept_reassign)
+            task = bar.add_task("sync", total=None, n="")
+            result = sync_mod.sync(port, arc, accept_reassign=accept_reassign, progress=lambda b, n: bar.update(
+                task, completed=b, n=count(n, "session", "sessions")))
     if as_json:
         print_json(result)
         return

@@ -7,9 +7,9 @@ Colours are the Okabe-Ito palette (told apart with colour-blindness too).
 """
 
 import io
-from collections import Counter
 import re
 import time
+from collections import Counter
 from typing import Any
 
 COMPLETED, STOPPED, INTERRUPTED = "#009E73", "#E69F00", "#999999"

@@ -16,13 +16,14 @@ TEXTS = {
     "en": {
         "title": "runcue report", "made": "Made %s. Dates and times are UTC; weeks start on Monday.",
         "flags": "Flags", "no_flags": "No flags.", "client": "Client %s", "unassigned": "(no client)",
-        "plan": "Plan %s: %s a week.", "n_sessions": ("session", "sessions"), "no_plan": "No plan: sessions per week, no target.",
+        "plan": "Plan %s: %s a week.", "n_sessions": ("session", "sessions"),
+        "no_plan": "No plan: sessions per week, no target.",
         "adherence": "Adherence over %(weeks)s: %(started)d of %(planned)s started (%(pct)d%%); %(completed)d of "
                      "them completed in full (%(cpct)d%% of the plan). A session counts as started when the "
                      "client began it, also when it was stopped early or interrupted.",
         "n_weeks": ("week", "weeks"), "n_planned": ("planned session", "planned sessions"),
         "week_of": "week of (day-month)", "skipped": "skipped segments", "watches": ("watch", "watches"),
-        "watch_ids": "watch id", 
+        "watch_ids": "watch id",
         "session_on": "session (day-month)", "sessions": "sessions", "target": "target", "met": "met",
         "completed": "completed", "run_minutes": "run minutes", "minutes": "minutes", "planned": "planned",
         "done": "done", "paused": "paused", "program": "program", "status": "status", "date": "date (UTC)",
@@ -58,7 +59,7 @@ TEXTS = {
                      "begonnen zodra de cliënt eraan begon, ook als die eerder gestopt of onderbroken werd.",
         "n_weeks": ("week", "weken"), "n_planned": ("geplande sessie", "geplande sessies"),
         "week_of": "week van (dag-maand)", "skipped": "overgeslagen segmenten",
-        "watches": ("horloge", "horloges"), "watch_ids": "horloge-id", 
+        "watches": ("horloge", "horloges"), "watch_ids": "horloge-id",
         "session_on": "sessie (dag-maand)", "sessions": "sessies", "target": "doel", "met": "gehaald",
         "completed": "voltooid", "run_minutes": "hardloopminuten", "minutes": "minuten", "planned": "gepland",
         "done": "gedaan", "paused": "gepauzeerd", "program": "programma", "status": "status",
@@ -164,7 +165,7 @@ def _table(head, rows):
 
 
 def _client(c, t, n, now, lang):
-    code, weeks, sessions = c["client"], c["weeks"], c["sessions"]
+    weeks, sessions = c["weeks"], c["sessions"]
     out = ['<section id="client-%d"><h2>%s</h2>' % (n, _heading(c, t))]
     out.append('<p class="small">%s: %s. ' % (t["watch_ids"], ", ".join(escape(d) for d in c["devices"])))
     if c["plan"]:
