@@ -140,3 +140,10 @@ def test_runcue_version_prints_the_version():
 
     rc, out, err = runcue("--version")
     assert (rc, out, err) == (0, "runcue %s\n" % version("runcue"), "")
+
+
+def test_an_error_naming_outside_data_shows_its_control_characters_as_escapes(tmp_path):
+    missing = tmp_path / "\x1b[31mred.sqlite"
+    rc, out, err = runcue("sessions", "--archive", missing)
+    assert rc == 2 and err.count("\n") == 1 and "\x1b" not in err
+    assert "\\x1b[31mred.sqlite: no archive there" in err
