@@ -281,7 +281,8 @@ class App:
         self.session.start(now)
         self.cue(engine.EV_SEGMENT, now)
         # START reaches flash after its cue, like every record: a flush never delays a cue
-        self.pending.append((records.START, (pid, week, pos, self.board.rtc(), self.board.uptime_s(), mood_before)))
+        rtc = records.rtc_or_unset(self.board.rtc())  # a clock reading of 1970 or past u32 is no time
+        self.pending.append((records.START, (pid, week, pos, rtc, self.board.uptime_s(), mood_before)))
         self.go(screens.Running)
 
     def pause(self):

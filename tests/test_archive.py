@@ -170,12 +170,38 @@ def test_a_session_in_the_sync_boot_is_placed_by_uptime():
     assert (s2["started_at"], s2["started_approx"]) == (1_700_000_000, True)
 
 
+def test_a_clock_reading_before_2025_or_after_the_sync_is_no_time_the_session_is_placed_approximately():
+    host = 1_800_000_000
+    ctx = {"host_time": host, "device_clock": host, "uptime_s": 5000, "boots": 9}
+    rows = [{"seq": 1, "rtc": 86400, "boot": 3, "uptime_s": 100, "wall_s": 600},  # an RTC that lost power: 1970
+            {"seq": 2, "rtc": 4_102_444_800, "boot": 4, "uptime_s": 100, "wall_s": 600},  # 2100
+            {"seq": 3, "rtc": host - 7200, "boot": 5, "uptime_s": 100, "wall_s": 600}]  # a good clock
+    notes = []
+    sessions.place(rows, ctx, host - 10 * 86400, notes)
+    assert [r["started_approx"] for r in rows] == [True, True, False]
+    assert host - 10 * 86400 <= rows[0]["started_at"] < rows[1]["started_at"] < rows[2]["started_at"] == host - 7200
+    assert len(notes) == 2 and "session 1: the watch clock read 1970-01-02 00:00 UTC, which is no time" in notes[0]
+    assert "2100-01-01" in notes[1]
+
+
+def test_a_watch_clock_found_days_off_at_the_sync_makes_the_times_it_gave_approximate():
+    host = 1_800_000_000
+    off = -424132  # the watch is about five days slow
+    ctx = {"host_time": host, "device_clock": host + off, "uptime_s": 5000, "boots": 9}
+    earlier = {"seq": 1, "rtc": host + off - 86400, "boot": 8, "uptime_s": 100, "wall_s": 600}
+    this_boot = {"seq": 2, "rtc": host + off - 1000, "boot": 9, "uptime_s": 4000, "wall_s": 600}
+    sessions.place([earlier, this_boot], ctx, None)
+    assert earlier["started_approx"] and this_boot["started_approx"]
+    assert earlier["started_at"] == host + off - 86400  # what the watch said, marked ≈
+    assert this_boot["started_at"] == host - 1000  # this boot's start is known from the laptop's clock
+
+
 def test_the_sessions_list_has_the_designed_shape(review):
     with Archive(review.path) as arc:
         rows = arc.sessions()
     assert len(rows) == len(C01_SESSIONS) + 3
     for r in rows:
-        assert set(r) == {"device", "client", "seq", "program_id", "started_at", "status", "planned_s", "done_s"}
+        assert {"device", "client", "seq", "program_id", "started_at", "status", "planned_s", "done_s"} <= set(r)
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", r["started_at"])
         assert r["status"] in ("completed", "stopped", "interrupted")
     assert [r["status"] for r in rows if r["client"] == "C02"] == ["completed", "stopped", "interrupted"]

@@ -6,17 +6,22 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from scratch_fs import tmpfs
-from sim_clients import C01_SESSIONS, review_archive
+from sim_clients import C01_SESSIONS, play, review_archive, sync
 
-from runcue_host import cli
+from runcue import program
+from runcue_host import cli, sim
 
 RUNCUE = Path(sys.executable).parent / "runcue"
-KEYS = {"device", "client", "seq", "program_id", "started_at", "status", "planned_s", "done_s"}
+KEYS = {"device", "client", "seq", "program_id", "started_at", "status", "planned_s", "done_s"}  # the design's
+CHECKIN_KEYS = {"started_approx", "stop_reason", "mood_before", "mood_after", "talk"}
+MARKUP = program.make("[/bold] x", "en", [["walk", 60000], ["run", 30000]])
+BRACKETS = program.make("Week 2 [easy] and a long walk to start", "en", [["walk", 60000], ["run", 30000]])
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +29,22 @@ def review(tmp_path_factory):
     return review_archive(tmp_path_factory)
 
 
-def runcue(*args):
-    env = dict(os.environ, COLUMNS="160", NO_COLOR="1")
+@pytest.fixture(scope="module")
+def odd_names(tmp_path_factory):
+    """An archive whose program names look like markup: one session of each, on one watch."""
+    tmp = tmp_path_factory.mktemp("odd")
+    image = tmp / "w.img"
+    play(image, MARKUP, [sim.client_session(1000)])
+    play(image, BRACKETS, [sim.client_session(1000)])
+    from runcue_host.archive import Archive
+
+    with Archive(tmp / "a.sqlite") as arc:
+        sync(arc, image, "C07", BRACKETS, int(time.time()) + 3600, [MARKUP.to_json()])
+    return tmp / "a.sqlite"
+
+
+def runcue(*args, columns=160):
+    env = dict(os.environ, COLUMNS=str(columns), NO_COLOR="1")
     proc = subprocess.run([str(RUNCUE), *map(str, args)], capture_output=True, env=env, timeout=60)
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode("utf-8", "replace")
 
@@ -35,10 +54,13 @@ def test_sessions_json_is_one_document_of_the_designed_shape(review):
     assert rc == 0, err
     rows = json.loads(out)
     assert out.count("\n") == 1 and err == ""
-    assert len(rows) == len(C01_SESSIONS) + 3 and all(set(r) == KEYS for r in rows)
+    assert len(rows) == len(C01_SESSIONS) + 3 and all(set(r) == KEYS | CHECKIN_KEYS for r in rows)
     rc, out, _ = runcue("sessions", "--archive", review.path, "--json", "--client", "C02")
     assert [(r["client"], r["seq"], r["status"]) for r in json.loads(out)] == [
         ("C02", 1, "completed"), ("C02", 2, "stopped"), ("C02", 3, "interrupted")]
+    stopped = json.loads(out)[1]  # the check-in comes along: why it stopped, mood, the talk test
+    assert {k: stopped[k] for k in CHECKIN_KEYS} == {"started_approx": True, "stop_reason": "unwell",
+                                                     "mood_before": 3, "mood_after": 2, "talk": "yes"}
 
 
 def test_sessions_table_lists_every_session(review):
@@ -188,3 +210,44 @@ def test_reading_a_damaged_or_unfinished_archive_says_what_is_wrong_and_changes_
     assert [r[0] for r in db.execute("SELECT name FROM sqlite_master")] == ["schema_version"]
     db.close()
     assert not (tmp_path / "r.html").exists() and not (tmp_path / "csv").exists()
+
+
+def test_names_that_look_like_markup_are_printed_as_they_are(odd_names):
+    rc, out, err = runcue("sessions", "--archive", odd_names)
+    assert rc == 0 and err == "", err
+    assert "2 sessions in" in out
+    assert "[/bold] x" in out and "Week 2 [easy]" in out
+
+
+def test_the_sessions_table_stays_whole_in_60_and_80_columns(review, odd_names):
+    for columns in (60, 80):
+        for path, n in ((review.path, len(C01_SESSIONS) + 3), (odd_names, 2)):
+            rc, out, err = runcue("sessions", "--archive", path, columns=columns)
+            assert rc == 0, err
+            lines = out.splitlines()
+            assert max(len(line) for line in lines) <= columns, (columns, out)
+            rule = next(i for i, line in enumerate(lines) if line.startswith("─"))
+            header = " ".join(lines[rule - 2:rule]).split()  # a header may take two lines
+            for name in ("client", "seq", "started", "status", "plan", "done", "program", "watch"):
+                assert name in header, (columns, out)
+            rows = [line for line in lines if line[:3] in ("C01", "C02", "C07")]
+            assert len(rows) == n
+            assert all(line.rstrip()[-5:].startswith("…") for line in rows), out  # the watch, short
+        if columns == 60:
+            assert "Week 2 [e…" in out or "Week 2…" in out, out  # cut, and it says so
+    rc, out, _ = runcue("sessions", "--archive", odd_names, "--client", "C07", columns=60)
+    assert "[/bold] x" in out  # short names whole
+
+
+def test_runcue_version_prints_the_version():
+    from importlib.metadata import version
+
+    rc, out, err = runcue("--version")
+    assert (rc, out, err) == (0, "runcue %s\n" % version("runcue"), "")
+
+
+def test_an_error_naming_outside_data_shows_its_control_characters_as_escapes(tmp_path):
+    missing = tmp_path / "\x1b[31mred.sqlite"
+    rc, out, err = runcue("sessions", "--archive", missing)
+    assert rc == 2 and err.count("\n") == 1 and "\x1b" not in err
+    assert "\\x1b[31mred.sqlite: no archive there" in err

@@ -97,3 +97,39 @@ def test_csv_has_a_row_per_session_and_per_segment_for_the_chosen_client(review,
 def test_a_formula_in_a_program_name_stays_text_in_the_csv():
     assert export._cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert export._cell("Week 1") == "Week 1" and export._cell(-3) == -3
+
+
+def test_a_session_dated_where_fit_has_no_time_is_left_out_of_the_fit_export_and_said_so(review, tmp_path):
+    """An archive filled before clocks were checked may hold a session dated 1970 (FIT would write 2106)."""
+    import sqlite3
+
+    path = review.copy(tmp_path / "odd.sqlite")
+    db = sqlite3.connect(str(path))
+    db.execute("UPDATE sessions SET started_at = 86400, started_approx = 1 WHERE client = 'C02' AND seq = 1")
+    db.commit()
+    db.close()
+    notes = []
+    with Archive(path) as arc:
+        paths = export.export(arc, "fit", "C02", tmp_path / "fit", notes)
+    assert [p.name for p in paths] == [export.fit_name(r) for r in (
+        {"client": "C02", "device_id": review.devices["C02"], "seq": s} for s in (2, 3))]
+    for p in paths:
+        start = _decode(p)["session_mesgs"][0]["start_time"]
+        assert 2025 <= start.year < 2100
+    assert len(notes) == 1 and "session 1" in notes[0] and "1970-01-02" in notes[0] and "CSV" in notes[0]
+
+
+def test_the_export_command_says_which_sessions_fit_cannot_hold(review, tmp_path, capsys):
+    import sqlite3
+
+    from runcue_host import cli
+
+    path = review.copy(tmp_path / "odd.sqlite")
+    db = sqlite3.connect(str(path))
+    db.execute("UPDATE sessions SET started_at = 86400 WHERE client = 'C02' AND seq = 1")
+    db.commit()
+    db.close()
+    assert cli.main(["export", "fit", "--archive", str(path), "--client", "C02", "--out", str(tmp_path / "f")]) == 0
+    out = capsys.readouterr().out
+    assert "note: watch …%s session 1" % review.devices["C02"][-4:] in " ".join(out.split())
+    assert "wrote 2 files" in out

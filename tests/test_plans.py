@@ -344,3 +344,16 @@ def test_a_plan_file_reads_like_its_plan():
     pf = plans.load_builtin("c25k")
     assert (pf.name, pf.per_week, pf.sessions, pf.to_json(), pf.id()) == (
         pf.plan.name, pf.plan.per_week, pf.plan.sessions, pf.plan.to_json(), pf.plan.id())
+
+
+def test_plan_list_builtin_never_cuts_an_address_in_two():
+    sources = [plans.load_builtin(name).source for name in plans.builtin_names()]
+    addresses = [w.strip(",()") for s in sources for w in s.split() if "." in w.strip(",().")]
+    assert "fysiotherapiedemeierij.nl" in addresses
+    for columns in ("40", "60", "80"):
+        proc = subprocess.run([str(RUNCUE), "plan", "list-builtin"], capture_output=True, timeout=60,
+                              env=dict(os.environ, COLUMNS=columns, NO_COLOR="1"))
+        out = proc.stdout.decode()
+        assert proc.returncode == 0, proc.stderr
+        for address in addresses:
+            assert address in out, (columns, address, out)

@@ -67,7 +67,7 @@ def rendered(review, tmp_path_factory):
                           capture_output=True, text=True, timeout=120)
     print("\nreport: %s (%d KB); screenshot for review: %s" % (page, page.stat().st_size // 1024, shot))
     return {"page": page, "html": page.read_text(), "dom": proc.stdout, "log": proc.stderr, "rc": proc.returncode,
-            "shot": shot, "dutch": dutch, "only": only}
+            "shot": shot, "dutch": dutch, "only": only, "review": review, "now": now}
 
 
 def test_the_report_renders_offline_in_chromium_with_its_charts(rendered):
@@ -101,9 +101,20 @@ def test_the_page_is_self_contained_private_and_by_client_code(rendered):
     assert stat.S_IMODE(rendered["page"].stat().st_mode) == 0o600
     assert "Dates and times are UTC" in html
     assert "Plan Start to run: 3 sessions a week." in html and "No plan: sessions per week" in html
-    # completed 3, 1, 0, 1 in the weeks that are over (the current week has 2 of 3 so far)
-    assert "Adherence: 42% of the target over 4 weeks." in html
-    assert "<td>not yet</td>" in html  # the week still going
+    # every session started counts, each week up to the target of 3; the weeks that are over, and the
+    # current one once met (which of the sessions fall in which week depends on the weekday of the run)
+    with Archive(rendered["review"].path) as arc:
+        (weeks,) = [c["weeks"] for c in report.model(arc, now=rendered["now"]) if c["client"] == "C01"]
+    counted = [w for w in weeks if w["start"] + 7 * 86400 <= rendered["now"] or w["sessions"] >= 3]
+    started = sum(min(w["sessions"], 3) for w in counted)
+    completed = sum(min(w["completed"], 3) for w in counted)
+    assert started >= 8 and completed < started  # the ones stopped early count as started, not as completed
+    n = 3 * len(counted)
+    assert ("Adherence over %d weeks: %d of %d planned sessions started (%d%%); %d of them completed in full (%d%% "
+            "of the plan). A session counts as started when the client began it, also when it was stopped early "
+            "or interrupted." % (len(counted), started, n, round(100.0 * started / n), completed,
+                                 round(100.0 * completed / n))) in html
+    assert "<td>%s</td>" % ("yes" if weeks[-1]["sessions"] >= 3 else "not yet") in html  # the week still going
     for status in ("completed", "stopped early: tired", "stopped early: pain", "interrupted"):
         assert status in html
 
@@ -133,13 +144,57 @@ def test_the_mood_flag_follows_its_stated_rule():
     assert kinds([(None, 4), (None, 3)]) == []  # too few answers to say
 
 
+def test_each_session_shows_the_segments_its_client_skipped(review):
+    with Archive(review.path) as arc:
+        html = report.render(arc, client="C01", now=review.hosts["C02"] + 3600)
+        dutch = report.render(arc, client="C01", lang="nl", now=review.hosts["C02"] + 3600)
+    assert "<th>skipped segments</th>" in html
+    assert html.count("<td>3 (walk)</td>") == 1 and html.count("<td>1 (walk)</td>") == 1  # sessions 3 and 7
+    assert "<th>overgeslagen segmenten</th>" in dutch and "<td>3 (wandelen)</td>" in dutch
+
+
+def test_the_header_names_the_client_and_the_watch_by_a_short_label(review):
+    with Archive(review.path) as arc:
+        html = report.render(arc, now=review.hosts["C02"] + 3600)
+    for client, dev in review.devices.items():
+        assert "<h2>Client %s · watch …%s</h2>" % (client, dev[-4:]) in html
+
+
+def test_two_sessions_on_one_day_get_labels_of_their_own():
+    from runcue_host.report_charts import session_labels
+
+    day = 1_800_000_000 - 1_800_000_000 % 86400
+    rows = [{"started_at": day + 3600}, {"started_at": day + 86400}, {"started_at": day + 90000},
+            {"started_at": day + 99000}]
+    assert session_labels(rows) == ["15-01", "16-01 (1)", "16-01 (2)", "16-01 (3)"]
+
+
+def test_the_week_table_shows_the_current_weeks_whatever_odd_dates_the_archive_holds(review, tmp_path):
+    """An archive filled before clocks were checked holds sessions dated 1970 and 2100."""
+    import sqlite3
+
+    from runcue import plan
+
+    path = review.copy(tmp_path / "odd.sqlite")
+    db = sqlite3.connect(str(path))
+    db.execute("UPDATE sessions SET started_at = 86400, started_approx = 1 WHERE client = 'C01' AND seq = 1")
+    db.execute("UPDATE sessions SET started_at = 4102444800 WHERE client = 'C01' AND seq = 2")
+    db.commit()
+    db.close()
+    now = review.hosts["C02"] + 3600
+    with Archive(path) as arc:
+        (c01, _c02) = report.model(arc, now=now)
+    starts = [w["start"] for w in c01["weeks"]]
+    assert starts[-1] == plan.week_start(now) and len(starts) <= report.MAX_WEEKS
+    assert starts == sorted(starts) and all(b - a == 7 * report.DAY for a, b in zip(starts, starts[1:], strict=False))
+
+
 @pytest.mark.parametrize("lang, weeks, text", [
-    ("nl", 1, "Therapietrouw: 50% van het doel over 1 week."),
-    ("nl", 3, "Therapietrouw: 50% van het doel over 3 weken."),
-    ("en", 1, "Adherence: 50% of the target over 1 week."),
-    ("en", 3, "Adherence: 50% of the target over 3 weeks."),
+    ("nl", 1, "Therapietrouw over 1 week: "), ("nl", 3, "Therapietrouw over 3 weken: "),
+    ("en", 1, "Adherence over 1 week: "), ("en", 3, "Adherence over 3 weeks: "),
 ])
 def test_adherence_counts_its_weeks_in_words(lang, weeks, text):
     from runcue_host import report_html
 
-    assert report_html.adherence_text(lang, 0.5, weeks) == text
+    counts = {"weeks": weeks, "planned": 3 * weeks, "started": weeks, "completed": weeks}
+    assert report_html._adherence(counts, report_html.TEXTS[lang]).startswith(text)

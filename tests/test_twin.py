@@ -187,3 +187,72 @@ def test_no_watch_plugged_in_gives_one_clear_line():
     assert out.stderr.strip() == "runcue: no watch found: plug it in, or name its port with --port"
     missing = runcue("sync", "--port", "/dev/ttyNOWATCH")
     assert missing.returncode == 2 and "no such port" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def _one_session_image(path, rtc):
+    """A watch whose clock read ``rtc`` (unix seconds) at power-on, with one session played."""
+    sim.create_image(path, rtc)
+    result = sim.run(path, program_json=SHORT.to_json(), buttons=sim.client_session(1000))
+    assert result.returncode == 0, result.stderr_tail
+    return [f for t, f in records.decode_all(sim.read_flash(path)["log"]) if t == records.START]
+
+
+def _sync(link, arc_path):
+    return runcue("sync", "--port", str(link), "--archive", str(arc_path))
+
+
+def test_a_watch_clock_reading_1970_or_past_2106_is_logged_as_unset_and_the_session_placed_approximately(tmp_path):
+    for name, rtc in (("1970", 86400), ("past u32", 2**32 + 1000)):
+        image = tmp_path / ("%s.img" % name.replace(" ", "-"))
+        starts = _one_session_image(image, rtc)
+        assert len(starts) == 1 and starts[0][4] == 0, (name, starts)  # field 4: RTC, 0 = unset
+        twin = Twin(image, tmp_path / "ttyWATCH")
+        try:
+            before = int(time.time())
+            out = _sync(twin.link, tmp_path / ("%s.sqlite" % name.replace(" ", "-")))
+        finally:
+            twin.stop()
+        assert out.returncode == 0, out.stderr
+        assert "1 new session," in out.stdout  # one, not "1 new sessions"
+        with Archive(tmp_path / ("%s.sqlite" % name.replace(" ", "-"))) as arc:
+            (row,) = arc.session_rows()
+        assert row["started_approx"] and before - 86400 < row["started_at"] <= before, (name, row)
+
+
+def test_a_sync_finding_the_watch_clock_days_off_warns_and_marks_the_times_it_gave_approximate(tmp_path):
+    image = tmp_path / "slow.img"
+    slow = int(time.time()) - 6 * 86400
+    starts = _one_session_image(image, slow)
+    assert abs(starts[0][4] - slow) < 600  # a plausible time: the watch logs it
+    twin = Twin(image, tmp_path / "ttyWATCH")
+    try:
+        out = _sync(twin.link, tmp_path / "a.sqlite")
+    finally:
+        twin.stop()
+    assert out.returncode == 0, out.stderr
+    text = " ".join(out.stdout.split())
+    assert "warning: the watch clock was 6 days slow" in text, text
+    assert "marked approximate" in text and " s off" not in text
+    with Archive(tmp_path / "a.sqlite") as arc:
+        (row,) = arc.session_rows()
+    assert row["started_approx"] and row["started_at"] == starts[0][4]
+
+
+def test_names_and_strings_from_the_watch_are_printed_as_text_never_as_markup_or_escape_codes(watch, tmp_path):
+    spec = tmp_path / "easy.toml"
+    spec.write_text('name = "Week 2 [easy]"\nshorthand = "2m walk, 1m run"\n')
+    twin = Twin(watch, tmp_path / "ttyWATCH")
+    try:
+        pushed = runcue("program", "push", str(spec), "--port", str(twin.link), "--archive",
+                        str(tmp_path / "a.sqlite"))
+        assert pushed.returncode == 0, pushed.stderr
+        assert "program Week 2 [easy] (" in pushed.stdout
+        (tmp_path / "client").write_bytes(b"[/bold] x\x1b[31m")  # what a broken or hostile watch could hold
+        rc, out, err = mpremote(twin.link, "fs", "cp", str(tmp_path / "client"), ":client")
+        assert rc == 0, err
+        info = runcue("device", "info", "--port", str(twin.link))
+    finally:
+        twin.stop()
+    assert info.returncode == 0, info.stderr
+    assert "[/bold] x\\x1b[31m" in info.stdout and "\x1b" not in info.stdout
+    assert "Week 2 [easy] (" in info.stdout

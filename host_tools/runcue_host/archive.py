@@ -80,6 +80,11 @@ def valid_client(code):
             and all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in code))
 
 
+def watch_label(device_id):
+    """A watch as people name it: the last 4 of its 16 hex digits ("…3f2a"); the full id is in --json."""
+    return "…" + device_id[-4:]
+
+
 def iso_utc(unix):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(unix))
 
@@ -381,10 +386,12 @@ class Archive:
     # -- reading ---------------------------------------------------------------
 
     def sessions(self, client=None):
-        """The `runcue sessions --json` list, oldest first."""
+        """The `runcue sessions --json` list, oldest first (the design's keys, then the check-in's)."""
         return [{"device": s["device_id"], "client": s["client"], "seq": s["seq"],
                  "program_id": s["program_id"], "started_at": iso_utc(s["started_at"]),
-                 "status": s["status"], "planned_s": s["planned_s"], "done_s": s["done_s"]}
+                 "status": s["status"], "planned_s": s["planned_s"], "done_s": s["done_s"],
+                 "started_approx": s["started_approx"], "stop_reason": s["stop_reason"],
+                 "mood_before": s["mood_before"], "mood_after": s["mood_after"], "talk": s["talk"]}
                 for s in self.session_rows(client)]
 
     def raw_session(self, device_id, seq):

@@ -70,7 +70,7 @@ def store(arc, device_id, client, data, programs=(), sync_ctx=None, accept_reass
             row = arc._one("SELECT started_at + wall_s FROM sessions WHERE device_id = ? AND seq < ?"
                            " ORDER BY seq DESC LIMIT 1", (device_id, first))
             last_end = row[0] if row else (known[0] if known else None)
-            log.place([s for s, _ in decoded], ctx, last_end)
+            log.place([s for s, _ in decoded], ctx, last_end, notes)
         nbytes = 0
         for group, (s, segments) in zip(new, decoded, strict=True):
             _insert(db, device_id, client, now, s, segments, group)

@@ -13,13 +13,20 @@ Structure (keep it this way as commands are added):
   own usage errors (unknown option, missing argument) take the same path.  Anything else
   is a bug and keeps its traceback;
 * ``--json`` output goes through :func:`print_json` (exactly one document on stdout),
-  readable output through :func:`console`.
+  readable output through :func:`console`;
+* anything not written here (a program or plan name, a client code, a path, a string
+  the watch sent) is printed as text, never as markup, and without its control
+  characters: a line through :func:`say`, a table cell or grid value through
+  :func:`shown`.  A bare ``str`` given to rich is read as markup (``[/bold]`` crashes
+  it, ``[easy]`` vanishes) and an escape sequence would reach the terminal.
 """
 
 import importlib
 import inspect
 import json
+import re
 import sys
+from typing import Annotated
 
 import typer
 
@@ -39,12 +46,34 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 EXIT_USER = 2
 
 _console = None
+# C0 and C1 controls (ESC starts a terminal's escape sequences), DEL, and the invisible
+# marks that reorder or hide text (bidi overrides, zero-width); newlines stay lines.
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def new_group(help_text):
     """A typer group configured like the rest of the command (for cli_<group> modules)."""
     return typer.Typer(help=help_text, no_args_is_help=True, add_completion=False,
                        pretty_exceptions_enable=False, context_settings=CONTEXT_SETTINGS)
+
+
+def _version(value):
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            v = version("runcue")
+        except PackageNotFoundError:  # run from a source tree without installing
+            v = "unknown"
+        sys.stdout.write("runcue %s\n" % v)
+        raise typer.Exit()
+
+
+def _root(
+    show_version: Annotated[bool, typer.Option("--version", help="Print runcue's version and exit.",
+                                               callback=_version, is_eager=True)] = False,
+):
+    """runcue: a run/walk interval timer for running therapy, on the laptop side."""
 
 
 def build_app():
@@ -58,6 +87,7 @@ def build_app():
         pretty_exceptions_enable=False,
         context_settings=CONTEXT_SETTINGS,
     )
+    app.callback()(_root)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(app)
     return app
@@ -71,6 +101,24 @@ def console():
 
         _console = Console(highlight=False)
     return _console
+
+
+def printable(text):
+    """``text`` with every control character written as an escape (``\\x1b``), never sent raw."""
+    return _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()) if ord(m.group()) < 0x100
+                        else "\\u%04x" % ord(m.group()), str(text))
+
+
+def shown(value, style=""):
+    """Outside data as a rich Text: printed as it is, never read as markup."""
+    from rich.text import Text
+
+    return Text(printable(value), style=style)
+
+
+def say(line, style=""):
+    """Print one readable line that holds outside data (see :func:`shown`)."""
+    console().print(shown(line, style))
 
 
 def key_value_grid():
@@ -103,7 +151,7 @@ def print_json(obj):
 
 
 def _one_line(msg):
-    return " ".join(str(msg).split("\n")).strip()
+    return printable(" ".join(str(msg).split("\n")).strip())
 
 
 def _fail(msg, code=EXIT_USER):

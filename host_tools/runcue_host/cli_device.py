@@ -7,7 +7,8 @@ from typing import Annotated
 import typer
 
 from runcue_host import UserError
-from runcue_host.cli import console, key_value_grid, new_group, print_json
+from runcue_host.cli import console, key_value_grid, new_group, print_json, say, shown
+from runcue_host.wording import clock_offset, count
 
 
 def Watch(port):  # noqa: N802 - the link (and mpremote) load only for commands that use it
@@ -42,27 +43,48 @@ def sync(
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
     from runcue_host import sync as sync_mod
+    from runcue_host.sessions import CLOCK_OFF_S
 
     with _archive(archive) as arc:
-        bar = Progress(TextColumn("syncing"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[n]} sessions"),
+        bar = Progress(TextColumn("syncing"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[n]}"),
                        console=console(), transient=True, disable=as_json)
         with bar:
-            task = bar.add_task("sync", total=None, n=0)
-            result = sync_mod.sync(port, arc, progress=lambda b, n: bar.update(task, completed=b, n=n),
-                                   accept_reassign=accept_reassign)
+            task = bar.add_task("sync", total=None, n="")
+            result = sync_mod.sync(port, arc, accept_reassign=accept_reassign, progress=lambda b, n: bar.update(
+                task, completed=b, n=count(n, "session", "sessions")))
     if as_json:
         print_json(result)
         return
-    out = console()
     for note in result["notes"]:
-        out.print("note: " + note)
+        say("note: " + note)
     stored = result["stored"]
-    out.print("synced watch %s (client %s): %d new sessions, %d already stored, %d bytes" % (
-        result["device"], result["client"] or "none", stored["new"],
-        stored["duplicate"], result["read_bytes"]))
+    say("synced watch %s (client %s): %s, %d already stored, %s" % (
+        _watch_label(result["device"]), result["client"] or "none", count(stored["new"], "new session", "new sessions"),
+        stored["duplicate"], count(result["read_bytes"], "byte", "bytes")))
+    off = result["clock_offset_s"]
+    if off is not None and abs(off) > CLOCK_OFF_S:
+        say("warning: the watch clock was %s; the times it gave for this sync's sessions are marked approximate "
+            "(≈)" % _clock_state(off), style="bold")
     if result["clock_set"]:
-        off = result["clock_offset_s"]
-        out.print("watch clock set" + (" (it was unset)" if off is None else " (it was %+d s off)" % off))
+        say("watch clock set (it was %s)" % _clock_state(off))
+
+
+def _watch_label(device_id):
+    from runcue_host.archive import watch_label
+
+    return watch_label(device_id)
+
+
+def _clock_state(offset_s):
+    """The watch clock against this laptop's: "unset", or "6 days fast", "2 s slow"..."""
+    return "unset" if offset_s is None else clock_offset(offset_s)
+
+
+def _offset(clock, now):
+    """The watch clock minus ``now``, or None when it is unset or reads no time (1970, past 2106)."""
+    from runcue import records
+
+    return clock - now if isinstance(clock, int) and records.rtc_or_unset(clock) else None
 
 
 @group.command("info")
@@ -70,41 +92,39 @@ def info(port: Port = None, as_json: Annotated[bool, typer.Option("--json", help
     """What the watch holds: id, client, versions, clock, flash, unsynced sessions, plan position."""
     with Watch(port) as w:
         data = w.info()
-    data["clock_offset_s"] = data["clock"] - int(time.time()) if data["clock"] else None
+    data["clock_offset_s"] = _offset(data["clock"], int(time.time()))
     if as_json:
         print_json(data)
         return
     t = key_value_grid()
-    t.add_row("device", data["device_id"])
-    t.add_row("client", data["client"] or "(none assigned)")
-    t.add_row("firmware", "%s (records v%d, programs v%d)" % (
-        data["firmware"], data["record_format"], data["program_format"]))
-    if data["clock"]:
-        t.add_row("clock", "%s UTC (%+d s from this laptop)" % (
-            time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(data["clock"])), data["clock_offset_s"]))
+    t.add_row("device", shown("%s (%s)" % (_watch_label(data["device_id"]), data["device_id"])))
+    t.add_row("client", shown(data["client"] or "(none assigned)"))
+    t.add_row("firmware", shown("%s (records v%s, programs v%s)" % (
+        data["firmware"], data["record_format"], data["program_format"])))
+    if data["clock_offset_s"] is not None:
+        t.add_row("clock", shown("%s UTC (%s)" % (time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(data["clock"])),
+                                                 _clock_state(data["clock_offset_s"]))))
     else:
         t.add_row("clock", "unset (the next sync sets it)")
     t.add_row("flash", "%d KB used by the log, %d KB free of %d KB%s" % (
         data["log_bytes"] // 1024, data["free_bytes"] // 1024, data["flash_bytes"] // 1024,
         "  LOGGING OFF: sync now" if data["logging_off"] else ""))
-    t.add_row("unsynced", "%d sessions" % data["unsynced"])
+    t.add_row("unsynced", count(data["unsynced"], "session", "sessions"))
     crash = data.get("crash")
     if isinstance(crash, dict) and isinstance(crash.get("n"), int):  # the watch is not trusted: text only
-        from rich.text import Text  # plain text: never read the watch's words as markup
-
-        t.add_row("crashes", Text("%d, the last: %s at %s" % (crash["n"], str(crash.get("what"))[:40],
-                                                              str(crash.get("where") or "?")[:40])))
+        t.add_row("crashes", shown("%d, the last: %s at %s" % (crash["n"], str(crash.get("what"))[:40],
+                                                               str(crash.get("where") or "?")[:40])))
     prog = data.get("program")
     prog = prog if isinstance(prog, dict) else {}  # the watch is not trusted: show what makes sense
     if prog.get("error"):  # the file on the watch does not load: nothing is in force
-        t.add_row(str(prog.get("kind")), "refused by the watch: %s (push it again)" % prog["error"])
+        t.add_row(shown(prog.get("kind")), shown("refused by the watch: %s (push it again)" % prog["error"]))
     elif prog.get("kind") == "plan":
         pos = prog.get("pos")
-        t.add_row("plan", "%s: session %s of %s next (%s, week %s)" % (
+        t.add_row("plan", shown("%s: session %s of %s next (%s, week %s)" % (
             prog.get("name"), pos + 1 if type(pos) is int else "?", prog.get("sessions"),
-            prog.get("next") or "finished", prog.get("week")))
+            prog.get("next") or "finished", prog.get("week"))))
     elif prog.get("kind") == "program":
-        t.add_row("program", "%s (%s)" % (prog.get("name"), prog.get("id")))
+        t.add_row("program", shown("%s (%s)" % (prog.get("name"), prog.get("id"))))
     else:
         t.add_row("program", "(none)")
     console().print(t)
@@ -114,9 +134,9 @@ def info(port: Port = None, as_json: Annotated[bool, typer.Option("--json", help
 def set_clock(port: Port = None):
     """Set the watch's clock to this laptop's (UTC)."""
     with Watch(port) as w:
-        before = w.info()["clock"]
+        off = _offset(w.info()["clock"], int(time.time()))
         w.call("set_time", int(time.time()))
-    console().print("watch clock set" + ("" if not before else " (it was %+d s off)" % (before - int(time.time()))))
+    say("watch clock set (it was %s)" % _clock_state(off))
 
 
 @group.command("assign")
@@ -129,4 +149,4 @@ def assign(port: Port = None,
         raise UserError("device assign: --client %r: a client code is 1-16 letters, digits, '-' or '_'" % client)
     with Watch(port) as w:
         w.call("assign", client)
-    console().print("watch assigned to client %s" % client)
+    say("watch assigned to client %s" % client)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from runcue_host.cli import LANG_HELP, console, new_group, print_json, warn
+from runcue_host.cli import LANG_HELP, console, new_group, print_json, shown, warn
 
 PLAN_HELP = "A built-in plan's name (see 'runcue plan list-builtin') or a plan .toml file."
 
@@ -98,20 +98,27 @@ def _about(pf, info, lang):
 def list_builtin():
     """List the plans that come with runcue, with their sources."""
     from rich.table import Table
-    from rich.text import Text
 
     from runcue_host import plans
 
-    t = Table(box=None, padding=(0, 2), header_style="bold")
+    t = Table(box=None, padding=(0, 1), header_style="bold")
     for col in ("name", "weeks", "sessions", "per week"):
         t.add_column(col, justify="left" if col == "name" else "right", no_wrap=True)
-    t.add_column("source", overflow="fold")
+    t.add_column("plan")
+    found = []
     for name in plans.builtin_names():
         pf = plans.load_builtin(name)
         info = plans.summary(pf)
-        t.add_row(name, str(info["weeks"]), str(info["sessions"]), str(info["per_week"]),
-                  Text.assemble((pf.plan.name, "bold"), "\n", pf.source))
-    console().print(t)
+        t.add_row(shown(name), str(info["weeks"]), str(info["sessions"]), str(info["per_week"]),
+                  shown(pf.plan.name, "bold"))
+        found.append((name, pf.source))
+    out = console()
+    out.print(t)
+    out.print()
+    for name, source in found:  # below the table, a line each: an address is never cut in two
+        line = shown("%s: %s" % (name, source))
+        line.overflow = "ignore"  # a word longer than the terminal runs on whole
+        out.print(line)
 
 
 @group.command("show")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from runcue_host.cli import console, warn
+from runcue_host.cli import say, warn
 from runcue_host.cli_device import Port
 from runcue_host.cli_program import SPEC_HELP, LangOpt
 
@@ -46,20 +46,15 @@ def _push(kind, obj, port, archive, *args):
 def push_program(spec: Annotated[str, typer.Argument(metavar="SPEC", help=SPEC_HELP)],
                  port: Port = None, archive: ArchiveOpt = None, lang: LangOpt = None):
     """Send a program to the watch; it replaces the program or plan in force there."""
-    from rich.text import Text
-
     from runcue_host import authoring
     prog, _notes = authoring.load_spec(spec, lang)
     _push("program", prog, port, archive)
-    console().print(Text("program %s (%s) is in force on the watch, %s" % (prog.name, prog.id(),
-                                                                          LANGUAGE[prog.lang])), soft_wrap=True)
+    say("program %s (%s) is in force on the watch, %s" % (prog.name, prog.id(), LANGUAGE[prog.lang]))
 
 
 def push_plan(plan_file: Annotated[str, typer.Argument(metavar="PLAN", help="A plan .toml file or a built-in plan.")],
               port: Port = None, archive: ArchiveOpt = None, lang: LangOpt = None, at: AtOpt = None):
     """Send a plan to the watch; pushing the same plan again keeps the client's place in it (or moves it: --at)."""
-    from rich.text import Text
-
     from runcue_host import plans
 
     plan = plans.resolve(plan_file, lang)
@@ -70,5 +65,4 @@ def push_plan(plan_file: Annotated[str, typer.Argument(metavar="PLAN", help="A p
     pos = reply.get("pos")
     where = "%s (session %d of %d)" % (plans.place_text(plan.plan, pos), pos + 1, len(plan.sessions)) \
         if type(pos) is int and 0 <= pos < len(plan.sessions) else "the end: the plan is done"
-    console().print(Text("plan %s (%s) is in force on the watch, %s: next is %s" % (
-        plan.name, plan.id(), LANGUAGE[plan.lang], where)), soft_wrap=True)
+    say("plan %s (%s) is in force on the watch, %s: next is %s" % (plan.name, plan.id(), LANGUAGE[plan.lang], where))

@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 
 from runcue_host import UserError
-from runcue_host.cli import console, print_json
+from runcue_host.cli import console, print_json, say, shown
+from runcue_host.wording import count
 
 ARCHIVE_HELP = "The archive file (default: archive.sqlite in runcue's per-user data directory)."
 CLIENT_HELP = "Only this client's sessions (a client code such as C01); default: every client."
@@ -47,36 +48,52 @@ def sessions(
     client: ClientOpt = None,
     as_json: Annotated[bool, typer.Option(
         "--json", help='One JSON list of {"device", "client", "seq", "program_id", "started_at", "status", '
-                       '"planned_s", "done_s"}.')] = False,
+                       '"planned_s", "done_s", "started_approx", "stop_reason", "mood_before", "mood_after", '
+                       '"talk"}.')] = False,
 ):
     """List the archived sessions, oldest first (times in UTC; ≈: approximate)."""
-    from runcue_host.archive import iso_utc
-
     with _open(archive, client) as arc:
-        rows = arc.sessions(client)
         if as_json:
-            print_json(rows)
+            print_json(arc.sessions(client))
             return
-        from rich import box
-        from rich.table import Table
+        console().print(_sessions_table(arc, arc.session_rows(client)))
 
-        table = Table(title="%d sessions in %s" % (len(rows), arc.path), title_justify="left",
-                      box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), pad_edge=False)
-        for name, width in (("client", 6), ("seq", 3), ("started UTC", 18), ("status", 18), ("planned", 7),
-                            ("done", 5)):
-            table.add_column(name, justify="right" if width in (3, 5, 7) else "left", no_wrap=True,
-                             min_width=width)
-        table.add_column("program", overflow="ellipsis", no_wrap=True, max_width=24)
-        table.add_column("watch", overflow="ellipsis", no_wrap=True)
-        for r in arc.session_rows(client):
-            prog = arc.program(r["program_id"])
-            status = r["status"] + (" (%s)" % r["stop_reason"] if r["stop_reason"] else "")
-            started = iso_utc(r["started_at"])[:16].replace("T", " ") + (" ≈" if r["started_approx"] else "")
-            table.add_row(r["client"] or "-", str(r["seq"]), started, status, _clock(r["planned_s"]),
-                          _clock(r["done_s"]), prog.name if prog else r["program_id"], r["device_id"])
-        if any(r["started_approx"] for r in arc.session_rows(client)):
-            table.caption = "≈ approximate: recorded with the watch clock unset"
-        console().print(table)
+
+def _sessions_table(arc, rows):
+    """The sessions as a table that stays whole down to 60 columns: the start time and a stop
+    reason wrap onto a second line, a long program name ends in "…", the watch is its short label."""
+    from rich import box
+    from rich.table import Table
+
+    from runcue_host.archive import iso_utc, watch_label
+
+    table = Table(title=shown("%s in %s" % (count(len(rows), "session", "sessions"), arc.path)),
+                  title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                  padding=(0, 1 if console().width >= 80 else 0, 0, 0))  # the box puts one space between columns
+    table.add_column("client", no_wrap=True)
+    table.add_column("seq", justify="right", no_wrap=True)
+    table.add_column("started UTC", min_width=10)
+    table.add_column("status", min_width=11)
+    table.add_column("plan", justify="right", no_wrap=True)  # minutes planned
+    table.add_column("done", justify="right", no_wrap=True)
+    table.add_column("program", max_width=24)  # the column may narrow; its cells keep to one line
+    table.add_column("watch", no_wrap=True, min_width=5)
+    for r in rows:
+        prog = arc.program(r["program_id"])
+        status = r["status"] + (" (%s)" % r["stop_reason"] if r["stop_reason"] else "")
+        started = iso_utc(r["started_at"])[:16].replace("T", " ") + (" ≈" if r["started_approx"] else "")
+        table.add_row(shown(r["client"] or "-"), str(r["seq"]), started, shown(status), _clock(r["planned_s"]),
+                      _clock(r["done_s"]), _one_line(shown(prog.name if prog else r["program_id"])),
+                      shown(watch_label(r["device_id"])))
+    if any(r["started_approx"] for r in rows):
+        table.caption = "≈ approximate: the watch clock was unset or wrong"
+    return table
+
+
+def _one_line(text):
+    """A cell cut to its column's width with "…" rather than wrapped."""
+    text.no_wrap, text.overflow = True, "ellipsis"
+    return text
 
 
 def _clock(seconds):
@@ -99,7 +116,7 @@ def report(
         raise UserError("report: --lang %s: not one of %s" % (lang, ", ".join(report_mod.LANGS)))
     with _open(archive, client) as arc:
         size = report_mod.write(arc, out, client, lang)
-    console().print("wrote %s (%d KB)" % (out, (size + 1023) // 1024))
+    say("wrote %s (%d KB)" % (out, (size + 1023) // 1024))
 
 
 def export(
@@ -116,6 +133,9 @@ def export(
 
     if fmt not in export_mod.FORMATS:
         raise UserError("export %s: unknown format (csv or fit)" % fmt)
+    notes = []
     with _open(archive, client) as arc:
-        paths = export_mod.export(arc, fmt, client, out)
-    console().print("wrote %d files to %s" % (len(paths), out))
+        paths = export_mod.export(arc, fmt, client, out, notes)
+    for note in notes:
+        say("note: " + note)
+    say("wrote %s to %s" % (count(len(paths), "file", "files"), out))

@@ -7,6 +7,13 @@ stop/start events.  FIT messages are checked against the SDK's profile before
 any byte is encoded (the SDK drops unknown fields silently and stops mid-file
 on a bad enum).  The files are written through ``private_files`` as one set:
 owner-only, and either every file of the export lands whole or none changes.
+
+FIT counts time in unsigned 32-bit seconds since 1989-12-31 (the SDK subtracts
+that epoch and packs the rest, so 1970 would come out as 2106), and readers take
+a value below 0x10000000 as seconds since the device powered on.  A session
+whose times fall outside that is left out of the FIT export, with a note (it is
+in the CSV export as it is): an archive filled before runcue checked watch
+clocks may hold one dated 1970.
 """
 
 import contextlib
@@ -16,7 +23,7 @@ import io
 import os
 
 from runcue_host import UserError, private_files, sessions
-from runcue_host.archive import iso_utc
+from runcue_host.archive import iso_utc, watch_label
 
 FORMATS = ("csv", "fit")
 SESSION_FIELDS = ("device", "client", "seq", "program_id", "program_name", "started_at_utc", "started_approx",
@@ -25,6 +32,9 @@ SESSION_FIELDS = ("device", "client", "seq", "program_id", "program_name", "star
 SEGMENT_FIELDS = ("device", "client", "seq", "idx", "kind", "planned_ms", "start_ms", "done_ms", "skipped")
 # FIT lap intensity of each segment kind (profile type "intensity")
 INTENSITY = {"run": "active", "walk": "recovery", "warmup": "warmup", "cooldown": "cooldown", "rest": "rest"}
+FIT_EPOCH_S = 631065600  # 1989-12-31 00:00 UTC (garmin_fit_sdk.util.FIT_EPOCH_S)
+FIT_FIRST_S = FIT_EPOCH_S + 0x10000000  # below: "seconds since power-on" to a FIT reader (1998-07-03)
+FIT_LAST_S = FIT_EPOCH_S + 0xFFFFFFFE  # 0xFFFFFFFF is FIT's "no value" (2126)
 
 
 class ExportError(UserError):
@@ -34,14 +44,14 @@ class ExportError(UserError):
 WHAT = ("export --out", "the export")
 
 
-def export(arc, fmt, client, out):
-    """Write the export; the paths written."""
+def export(arc, fmt, client, out, notes=None):
+    """Write the export; the paths written.  ``notes``: a list told about sessions left out."""
     if fmt not in FORMATS:
         raise ExportError("export %s: unknown format (one of %s)" % (fmt, ", ".join(FORMATS)))
     made = not os.path.lexists(out)
     out = private_files.private_dir(out, WHAT)
     try:
-        return export_csv(arc, client, out) if fmt == "csv" else export_fit(arc, client, out)
+        return export_csv(arc, client, out) if fmt == "csv" else export_fit(arc, client, out, notes)
     except BaseException:
         if made:  # a failed export leaves nothing, not even its new (empty) directory
             with contextlib.suppress(OSError):
@@ -165,10 +175,21 @@ def fit_name(row):
     return "%s-%s-%05d.fit" % (row["client"] or "none", row["device_id"], row["seq"])
 
 
-def export_fit(arc, client, out):
+def fit_can_hold(row):
+    """The session's start and end are times a FIT file can say."""
+    return FIT_FIRST_S <= row["started_at"] and row["started_at"] + row["wall_s"] <= FIT_LAST_S
+
+
+def export_fit(arc, client, out, notes=None):
     paths = []
     with private_files.FileSet(WHAT) as files:
         for row in arc.session_rows(client):
+            if not fit_can_hold(row):
+                if notes is not None:
+                    notes.append("watch %s session %d: dated %s, a time FIT cannot hold: left out of the FIT "
+                                 "export (it is in the CSV export)" % (watch_label(row["device_id"]), row["seq"],
+                                                                      iso_utc(row["started_at"])[:10]))
+                continue
             items = sessions.split(sessions.frames(arc.raw_session(row["device_id"], row["seq"])))[0]
             session, segments = sessions.decode(items, arc.program(row["program_id"]))
             path = out / fit_name(row)

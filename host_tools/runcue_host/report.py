@@ -13,8 +13,12 @@ Flags, defined here so the report can state them:
 * ``mood``: the last three mood-after answers never rise and end lower than
   they began (4, 3, 3), or mood after was below mood before in at least two
   of the last three sessions that have both answers.
-* ``approx``: sessions recorded with the watch clock unset, placed between the
-  last known time and the sync: their dates are approximate.
+* ``approx``: sessions recorded with the watch clock unset or wrong (a reading
+  before 2025 or after the sync, or a clock found over an hour off at the sync),
+  placed between the last known time and the sync: their dates are approximate.
+
+Adherence counts the sessions started against the plan's target (showing up is
+what running therapy asks), and says beside it how many were completed.
 """
 
 import time
@@ -39,20 +43,40 @@ def _plan_for(rows, plans):
 
 
 def _weeks(rows, run_s, target, now):
-    first = plan_mod.week_start(rows[0]["started_at"])
-    last = plan_mod.week_start(max(rows[-1]["started_at"], now))
+    """The weekly table: the MAX_WEEKS weeks up to the current one (never past it), from the
+    first session's week when that is later.  A session dated after ``now`` (a watch clock
+    gone wrong before runcue checked clocks) is left out of it: it is in the session list."""
+    last = plan_mod.week_start(now)
+    first = max(plan_mod.week_start(min(rows[0]["started_at"], now)), last - (MAX_WEEKS - 1) * 7 * DAY)
     weeks = []
     w = first
     while w <= last:
         inside = [r for r in rows if w <= r["started_at"] < w + 7 * DAY]
-        done = sum(1 for r in inside if r["status"] == "completed")
-        weeks.append({"start": w, "sessions": len(inside), "completed": done,
+        started = len(inside)
+        weeks.append({"start": w, "sessions": started,
+                      "completed": sum(1 for r in inside if r["status"] == "completed"),
                       "stopped": sum(1 for r in inside if r["status"] == "stopped"),
                       "interrupted": sum(1 for r in inside if r["status"] == "interrupted"),
                       "run_min": sum(run_s.get((r["device_id"], r["seq"]), 0) for r in inside) / 60.0,
-                      "target": target, "met": target is not None and done >= target})
+                      "target": target, "met": target is not None and started >= target})
         w += 7 * DAY
-    return weeks[-MAX_WEEKS:]
+    return weeks
+
+
+def adherence(weeks, target, now):
+    """How many of the planned sessions were started and how many completed, each week capped
+    at the plan's target, over the weeks that are over (and the current one once met).
+
+    Running therapy counts showing up: a session stopped early or cut by a power loss was
+    still a run the client went out for, so "started" is the adherence; "completed" (the
+    whole program) is told beside it.  None without a plan or before a week has counted.
+    """
+    counted = [w for w in weeks if w["start"] + 7 * DAY <= now or w["met"]]  # a week still going: once met
+    if not target or not counted:
+        return None
+    return {"weeks": len(counted), "planned": target * len(counted),
+            "started": sum(min(w["sessions"], target) for w in counted),
+            "completed": sum(min(w["completed"], target) for w in counted)}
 
 
 def flags(rows, now):
@@ -83,18 +107,21 @@ def flags(rows, now):
 def model(arc, client=None, now=None):
     """What the report shows: [{client, devices, plan, weeks, sessions, flags, adherence}].
 
-    ``adherence``: (share of the plan's target met, weeks counted) over the weeks
-    that are over, and the current one once its target is met; None without a plan.
+    ``adherence``: see :func:`adherence`.  Each session gets its ``program_name``,
+    ``run_s`` and ``skipped``: [(segment number from 1, kind)] of the segments the
+    client skipped out of.
     """
     now = int(time.time()) if now is None else now
     rows = arc.session_rows(client)
     if not rows:
         raise UserError("report: no sessions in %s%s" % (arc.path, " for client %s" % client if client else ""))
-    run_s = {}
+    run_s, skipped = {}, {}
     for g in arc.segment_rows(client):
+        key = (g["device_id"], g["seq"])
         if g["kind"] == "run":
-            key = (g["device_id"], g["seq"])
             run_s[key] = run_s.get(key, 0) + g["done_ms"] // 1000
+        if g["skipped"]:
+            skipped.setdefault(key, []).append((g["idx"] + 1, g["kind"]))
     plans = arc.plans()
     out = []
     for code in sorted({r["client"] for r in rows}, key=lambda c: (c is None, c or "")):
@@ -102,17 +129,14 @@ def model(arc, client=None, now=None):
         plan = _plan_for(mine, plans)
         target = plan[1] if plan else None
         weeks = _weeks(mine, run_s, target, now)
-        adherence = None
-        counted = [w for w in weeks if w["start"] + 7 * DAY <= now or w["met"]]  # a week still going: once met
-        if target and counted:
-            adherence = (sum(min(w["completed"], target) for w in counted) / float(target * len(counted)),
-                         len(counted))
         for r in mine:
             prog = arc.program(r["program_id"])
             r["program_name"] = prog.name if prog else r["program_id"]
             r["run_s"] = run_s.get((r["device_id"], r["seq"]))
+            r["skipped"] = skipped.get((r["device_id"], r["seq"]), [])
         out.append({"client": code, "devices": sorted({r["device_id"] for r in mine}), "plan": plan,
-                    "weeks": weeks, "sessions": mine, "flags": flags(mine, now), "adherence": adherence})
+                    "weeks": weeks, "sessions": mine, "flags": flags(mine, now),
+                    "adherence": adherence(weeks, target, now)})
     return out
 
 

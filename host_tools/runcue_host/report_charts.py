@@ -9,6 +9,7 @@ Colours are the Okabe-Ito palette (told apart with colour-blindness too).
 import io
 import re
 import time
+from collections import Counter
 from typing import Any
 
 COMPLETED, STOPPED, INTERRUPTED = "#009E73", "#E69F00", "#999999"
@@ -20,6 +21,20 @@ _RC: Any = {"svg.fonttype": "none", "svg.hashsalt": "runcue", "font.family": "De
 
 def day_label(unix):
     return time.strftime("%d-%m", time.gmtime(unix))
+
+
+def session_labels(sessions):
+    """One x label a session: its day, and "(1)", "(2)" when a day has more than one."""
+    days = [day_label(s["started_at"]) for s in sessions]
+    per_day = Counter(days)
+    seen = {}
+    out = []
+    for d in days:
+        if per_day[d] > 1:
+            seen[d] = seen.get(d, 0) + 1
+            d = "%s (%d)" % (d, seen[d])
+        out.append(d)
+    return out
 
 
 def _svg(fig, name, title):
@@ -87,7 +102,7 @@ def sessions_chart(name, sessions, t):
         ax.bar(x, planned, width=0.8, color="none", edgecolor=PLANNED, linewidth=1.2, label=t["planned"])
         ax.bar(x, done, width=0.5, color=[STATUS_COLOURS[s["status"]] for s in sessions], label=t["done"])
         ax.set_ylabel(t["minutes"])
-        _ticks(ax, [day_label(s["started_at"]) for s in sessions])
+        _ticks(ax, session_labels(sessions))
         ax.set_xlabel(t["session_on"])
         ax.legend(loc="upper left", fontsize=8, frameon=False, ncols=2)
         ax.set_ylim(0, max(planned + done + [1]) * 1.25)
@@ -123,7 +138,7 @@ def mood_chart(name, sessions, t):
         ax.set_ylim(0.3, 5.5)
         ax.set_yticks([1, 2, 3, 4, 5])
         ax.set_xlim(-0.5, len(sessions) - 0.5)
-        _ticks(ax, [day_label(s["started_at"]) for s in sessions])
+        _ticks(ax, session_labels(sessions))
         ax.set_ylabel(t["mood"])
         ax.legend(loc="upper left", fontsize=8, frameon=False, ncols=2)
         return _svg(fig, name, t["chart_mood"])

@@ -7,19 +7,28 @@ SVG); every value from the archive is escaped.
 import time
 from html import escape
 
-from runcue_host import report_charts
+from runcue import program
+from runcue_host import preview, report_charts
+from runcue_host.archive import watch_label
+from runcue_host.wording import count, plural
 
 TEXTS = {
     "en": {
         "title": "runcue report", "made": "Made %s. Dates and times are UTC; weeks start on Monday.",
         "flags": "Flags", "no_flags": "No flags.", "client": "Client %s", "unassigned": "(no client)",
-        "watch": "watch", "plan": "Plan %s: %d sessions a week.", "no_plan": "No plan: sessions per week, no target.",
-        "adherence": "Adherence: %d%% of the target over %s.", "week_of": "week of (day-month)",
+        "plan": "Plan %s: %s a week.", "n_sessions": ("session", "sessions"),
+        "no_plan": "No plan: sessions per week, no target.",
+        "adherence": "Adherence over %(weeks)s: %(started)d of %(planned)s started (%(pct)d%%); %(completed)d of "
+                     "them completed in full (%(cpct)d%% of the plan). A session counts as started when the "
+                     "client began it, also when it was stopped early or interrupted.",
+        "n_weeks": ("week", "weeks"), "n_planned": ("planned session", "planned sessions"),
+        "week_of": "week of (day-month)", "skipped": "skipped segments", "watches": ("watch", "watches"),
+        "watch_ids": "watch id",
         "session_on": "session (day-month)", "sessions": "sessions", "target": "target", "met": "met",
         "completed": "completed", "run_minutes": "run minutes", "minutes": "minutes", "planned": "planned",
         "done": "done", "paused": "paused", "program": "program", "status": "status", "date": "date (UTC)",
         "mood": "mood (1-5)", "mood_before": "mood before", "mood_after": "mood after", "talk": "could talk",
-        "talk_no_mark": "no talk", "yes": "yes", "no": "no", "approx_mark": "≈ approximate time",
+        "talk_no_mark": "no talk", "yes": "yes", "no": "no",
         "status_completed": "completed", "status_stopped": "stopped early", "status_interrupted": "interrupted",
         "reasons": {"tired": "tired", "pain": "pain", "unwell": "unwell", "other": "other"},
         "flag_reasons": {"pain": "pain", "unwell": "feeling unwell"}, "not_yet": "not yet",
@@ -32,24 +41,31 @@ TEXTS = {
                      "%(below)d of the last %(of)d sessions.",
         "flag_gap": "No session for %(days)d days: %(from)s to %(to)s.",
         "flag_gap_open": "No session for %(days)d days: since %(from)s.",
-        "flag_approx": "%(count)d sessions were recorded with the watch clock unset: their dates are "
-                       "approximate (≈).",
+        "flag_approx": ("%(count)d session was recorded with the watch clock unset or wrong: its date is "
+                        "approximate (≈).", "%(count)d sessions were recorded with the watch clock unset or "
+                        "wrong: their dates are approximate (≈)."),
         "rules": "Flags: stopped early for pain or feeling unwell; 14 days or more without a session; mood "
                  "after dropping (the last three answers never rise and end lower, or mood after below mood "
                  "before in two of the last three sessions); approximate dates.",
+        "approx_note": "≈ approximate time: the watch clock was unset or wrong",
     },
     "nl": {
         "title": "runcue-rapport", "made": "Gemaakt %s. Datums en tijden in UTC; weken beginnen op maandag.",
         "flags": "Signalen", "no_flags": "Geen signalen.", "client": "Cliënt %s", "unassigned": "(geen cliënt)",
-        "watch": "horloge", "plan": "Schema %s: %d sessies per week.",
+        "plan": "Schema %s: %s per week.", "n_sessions": ("sessie", "sessies"),
         "no_plan": "Geen schema: sessies per week, zonder doel.",
-        "adherence": "Therapietrouw: %d%% van het doel over %s.", "week_of": "week van (dag-maand)",
+        "adherence": "Therapietrouw over %(weeks)s: %(started)d van de %(planned)s begonnen (%(pct)d%%); "
+                     "%(completed)d daarvan helemaal voltooid (%(cpct)d%% van het schema). Een sessie telt als "
+                     "begonnen zodra de cliënt eraan begon, ook als die eerder gestopt of onderbroken werd.",
+        "n_weeks": ("week", "weken"), "n_planned": ("geplande sessie", "geplande sessies"),
+        "week_of": "week van (dag-maand)", "skipped": "overgeslagen segmenten",
+        "watches": ("horloge", "horloges"), "watch_ids": "horloge-id",
         "session_on": "sessie (dag-maand)", "sessions": "sessies", "target": "doel", "met": "gehaald",
         "completed": "voltooid", "run_minutes": "hardloopminuten", "minutes": "minuten", "planned": "gepland",
         "done": "gedaan", "paused": "gepauzeerd", "program": "programma", "status": "status",
         "date": "datum (UTC)", "mood": "stemming (1-5)", "mood_before": "stemming vooraf",
         "mood_after": "stemming achteraf", "talk": "kon praten", "talk_no_mark": "niet praten", "yes": "ja",
-        "no": "nee", "approx_mark": "≈ tijd bij benadering",
+        "no": "nee",
         "status_completed": "voltooid", "status_stopped": "eerder gestopt", "status_interrupted": "onderbroken",
         "reasons": {"tired": "moe", "pain": "pijn", "unwell": "onwel", "other": "anders"},
         "flag_reasons": {"pain": "pijn", "unwell": "zich onwel voelen"}, "not_yet": "nog niet",
@@ -62,11 +78,13 @@ TEXTS = {
                      "%(below)d van de laatste %(of)d sessies.",
         "flag_gap": "%(days)d dagen geen sessie: %(from)s tot %(to)s.",
         "flag_gap_open": "%(days)d dagen geen sessie: sinds %(from)s.",
-        "flag_approx": "%(count)d sessies zijn opgenomen terwijl de klok van het horloge niet gezet was: hun "
-                       "datums zijn bij benadering (≈).",
+        "flag_approx": ("%(count)d sessie is opgenomen terwijl de klok van het horloge niet of verkeerd gezet "
+                        "was: de datum is bij benadering (≈).", "%(count)d sessies zijn opgenomen terwijl de klok "
+                        "van het horloge niet of verkeerd gezet was: hun datums zijn bij benadering (≈)."),
         "rules": "Signalen: eerder gestopt wegens pijn of onwel voelen; 14 dagen of meer zonder sessie; "
                  "stemming achteraf daalt (de laatste drie antwoorden stijgen nooit en eindigen lager, of "
                  "achteraf lager dan vooraf in twee van de laatste drie sessies); datums bij benadering.",
+        "approx_note": "≈ tijd bij benadering: de klok van het horloge was niet of verkeerd gezet",
     },
 }
 
@@ -107,7 +125,30 @@ def _flag_text(kind, d, t):
     elif kind == "gap":
         args.update({"from": date(d["from"]), "to": date(d["to"])})
         kind = "gap_open" if d["open"] else "gap"
-    return t["flag_" + kind] % args
+    text = t["flag_" + kind]
+    if isinstance(text, tuple):  # (one, many) by the count
+        text = plural(d["count"], *text)
+    return text % args
+
+
+def _adherence(a, t):
+    planned = count(a["planned"], *t["n_planned"])
+    return t["adherence"] % {"weeks": count(a["weeks"], *t["n_weeks"]), "started": a["started"],
+                             "planned": planned, "pct": round(100.0 * a["started"] / a["planned"]),
+                             "completed": a["completed"], "cpct": round(100.0 * a["completed"] / a["planned"])}
+
+
+def _skipped(s, lang):
+    """The segments a session's client skipped out of: "3 (walk), 7 (run)", or "–"."""
+    return ", ".join("%d (%s)" % (n, preview.kind_text(program.KINDS.index(kind), lang) if kind else "?")
+                     for n, kind in s["skipped"]) or "–"
+
+
+def _heading(c, t):
+    """"Client C01 · watch …3f2a": the client's code and their watches by short label."""
+    labels = ", ".join(watch_label(d) for d in c["devices"])
+    return "%s · %s %s" % (t["client"] % _name(c["client"], t), plural(len(c["devices"]), *t["watches"]),
+                           escape(labels))
 
 
 def _name(code, t):
@@ -123,22 +164,14 @@ def _table(head, rows):
     return "".join(out)
 
 
-def adherence_text(lang, share, weeks):
-    """"Adherence: 42% of the target over 4 weeks." (Dutch: "over 1 week", "over 2 weken")."""
-    from runcue_host.plans import weeks_text
-
-    return TEXTS[lang]["adherence"] % (round(100 * share), weeks_text(weeks, lang))
-
-
-def _client(c, lang, n, now):
-    t = TEXTS[lang]
-    code, weeks, sessions = c["client"], c["weeks"], c["sessions"]
-    out = ['<section id="client-%d"><h2>%s</h2>' % (n, t["client"] % _name(code, t))]
-    out.append('<p class="small">%s: %s. ' % (t["watch"], ", ".join(escape(d) for d in c["devices"])))
+def _client(c, t, n, now, lang):
+    weeks, sessions = c["weeks"], c["sessions"]
+    out = ['<section id="client-%d"><h2>%s</h2>' % (n, _heading(c, t))]
+    out.append('<p class="small">%s: %s. ' % (t["watch_ids"], ", ".join(escape(d) for d in c["devices"])))
     if c["plan"]:
-        out.append(escape(t["plan"] % (c["plan"][0], c["plan"][1])))
+        out.append(escape(t["plan"] % (c["plan"][0], count(c["plan"][1], *t["n_sessions"]))))
         if c["adherence"] is not None:
-            out.append(" " + adherence_text(lang, *c["adherence"]))
+            out.append(" " + escape(_adherence(c["adherence"], t)))
     else:
         out.append(escape(t["no_plan"]))
     out.append("</p>")
@@ -165,11 +198,11 @@ def _client(c, lang, n, now):
         when = date_time(s["started_at"]) + (" ≈" if s["started_approx"] else "")
         rows.append([when, escape(s["program_name"]), '<span class="%s">%s</span>' % (s["status"], escape(status)),
                      mmss(s["planned_s"]), mmss(s["done_s"]), mmss(s["wall_s"] - s["done_s"]),
-                     mmss(s["run_s"]) if s["run_s"] is not None else "?"])
+                     mmss(s["run_s"]) if s["run_s"] is not None else "?", escape(_skipped(s, lang))])
     out.append(_table([t["date"], t["program"], t["status"], t["planned"], t["done"], t["paused"],
-                       t["run_minutes"]], rows))
+                       t["run_minutes"], t["skipped"]], rows))
     if any(s["started_approx"] for s in sessions):
-        out.append('<p class="small">%s</p>' % t["approx_mark"])
+        out.append('<p class="small">%s</p>' % t["approx_note"])
     out.append("<h3>%s</h3>" % t["h_run"])
     out.append(report_charts.run_chart("c%d-run" % n, weeks, t))
     out.append("<h3>%s</h3>" % t["h_mood"])
@@ -198,6 +231,6 @@ def page(clients, lang, now):
     if not any_flag:
         out.append('<p class="none">%s</p>' % t["no_flags"])
     out.append('<p class="small">%s</p></div>' % t["rules"])
-    out += [_client(c, lang, n, now) for n, c in enumerate(clients)]
+    out += [_client(c, t, n, now, lang) for n, c in enumerate(clients)]
     out.append("</body></html>\n")
     return "\n".join(out)

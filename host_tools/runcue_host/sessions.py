@@ -11,13 +11,21 @@ database in sight, so every rule here is testable on its own:
   belongs to that session; a START that another START follows without an end
   was cut by a power loss whose close never reached flash: interrupted.
 * ``decode(frames, prog)``: the structured session and its segment rows.
-* ``place(sessions, ctx, last_end)``: UTC start times, exact or approximate.
+* ``place(sessions, ctx, last_end, notes)``: UTC start times, exact or approximate
+  (a clock reading that is no time counts as unset: ``clock_trusted``).
 """
+
+import time
 
 from runcue import program, records
 
 NO_PLAN = records.NO_PLAN
+CLOCK_OFF_S = 3600  # a watch clock this far from the laptop's (or a START this far after the sync) is wrong
 _TIMED = (records.SEG, records.SKIP, records.PAUSE, records.RESTART)  # field 0: an active second
+
+
+def _utc(unix):
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(unix))
 
 
 class LogError(ValueError):
@@ -153,27 +161,45 @@ def decode(items, prog=None):
     return session, segments
 
 
-def place(sessions, ctx, last_end=None):
+def clock_trusted(rtc, host_time):
+    """A START's RTC reading is a time: set, from this firmware's era, and not after the sync."""
+    return records.rtc_or_unset(rtc) != 0 and rtc <= host_time + CLOCK_OFF_S
+
+
+def place(sessions, ctx, last_end=None, notes=None):
     """Set ``started_at`` (unix UTC) and ``started_approx`` on each session, in seq order.
 
     ``ctx``: {"host_time", "device_clock", "uptime_s", "boots"} at the sync;
     ``last_end``: the end of this device's previous stored session (or the time it
-    was first seen), None when nothing is known.
+    was first seen), None when nothing is known; ``notes``: a list told about
+    clock readings that were no time.
 
-    * RTC set at the start: exact.
+    * RTC set at the start, and plausible (``clock_trusted``): exact.  A reading
+      before 2025 or after the sync is treated as unset (below).
+    * The watch clock off by more than CLOCK_OFF_S at the sync: the times it gave
+      are approximate; in the sync's boot, its origin (from this laptop's clock)
+      + uptime.
     * Clock unset, in a boot whose time is known (the sync's boot, or a boot with
       a session that had the clock set): that boot's origin + uptime, approximate.
     * Otherwise: approximate, right after the last known end, or packed back
       from the next known start (or the sync) when there is no room or no known
       end.  Sessions of one boot keep their uptime gaps; boots follow each other.
     """
-    origins = {ctx["boots"]: ctx["host_time"] - ctx["uptime_s"]}
-    for s in sessions:
-        if s["rtc"]:
+    host = ctx["host_time"]
+    clock = records.rtc_or_unset(ctx.get("device_clock") or 0)  # 1970: it lost power, it was not set wrong
+    clock_off = clock != 0 and abs(clock - host) > CLOCK_OFF_S
+    origins = {ctx["boots"]: host - ctx["uptime_s"]}
+    timed = [clock_trusted(s["rtc"], host) for s in sessions]
+    for s, ok in zip(sessions, timed, strict=True):
+        if ok:
             origins.setdefault(s["boot"], s["rtc"] - s["uptime_s"])
-    for s in sessions:
-        s["started_approx"] = not s["rtc"]
-        if s["rtc"]:
+        elif s["rtc"] and notes is not None:
+            notes.append("session %d: the watch clock read %s, which is no time (before %s or after this sync): "
+                         "placed by the sync and marked approximate (≈)"
+                         % (s["seq"], _utc(s["rtc"]), _utc(records.EPOCH_MIN)[:4]))
+    for s, ok in zip(sessions, timed, strict=True):
+        s["started_approx"] = not ok or clock_off
+        if ok and not (clock_off and s["boot"] == ctx["boots"]):
             s["started_at"] = s["rtc"]
         elif s["boot"] in origins:
             s["started_at"] = origins[s["boot"]] + s["uptime_s"]

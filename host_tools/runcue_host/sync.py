@@ -92,4 +92,5 @@ def sync(port, archive, progress=None, accept_reassign=False, now=time.time):
             clock_set = True
     return {"device": info["device_id"], "client": info["client"], "read_bytes": got, "read_sessions": sessions,
             "stored": stored, "acked": acked, "clock_set": clock_set, "clock_offset_s":
-            (info["clock"] - host_time) if info["clock"] else None, "notes": notes}
+            (info["clock"] - host_time) if records.rtc_or_unset(info["clock"]) else None,
+            "notes": notes + [n for n in stored["notes"] if n not in notes]}

@@ -11,7 +11,8 @@ Payloads (``struct`` formats):
 
   START    <IQBBIHIB  seq, program id (8 bytes of the hex id), plan week,
                       plan session (0xFF/0xFF: no plan), RTC unix seconds
-                      (0: clock unset), boot count, uptime seconds, mood
+                      (0: clock unset or implausible, see ``rtc_or_unset``),
+                      boot count, uptime seconds, mood
                       before (0: not answered)
   SEG      <H         the next segment began at this active second
   SKIP     <H         the client skipped to the next segment at this second
@@ -71,6 +72,14 @@ STATUS_NAMES = ("", "completed", "stopped", "interrupted")
 REASONS = ("", "tired", "pain", "unwell", "other")
 TALK_ANSWERS = ("", "yes", "no")
 NO_PLAN = const(0xFF)
+
+# The plausible clock: a reading before this firmware existed (2025-01-01 UTC: an RTC
+# that lost power starts at 1970 or 2000) or past the u32 field of START (which would
+# wrap) is not a time.  The watch logs it as 0 (unset) and refuses to be set to it; the
+# host also treats a START time after the sync as unset.  Plain ints: above small-int
+# range on 32-bit ports, so not const().
+EPOCH_MIN = 1735689600
+RTC_MAX = 0xFFFFFFFF
 
 HEADER = const(2)
 TRAILER = const(4)
@@ -143,6 +152,11 @@ def decode_all(buf):
         out.append((rtype, fields))
         pos += n
     return out
+
+
+def rtc_or_unset(unix):
+    """``unix`` if it is a plausible clock reading (EPOCH_MIN..RTC_MAX), else 0 (unset)."""
+    return unix if EPOCH_MIN <= unix <= RTC_MAX else 0
 
 
 def id_bytes(hex_id):

@@ -150,7 +150,7 @@ def ack(seq):
 
 
 def set_time(unix):
-    if not isinstance(unix, int) or unix < 946684800:  # 2000-01-01
+    if not isinstance(unix, int) or not records.rtc_or_unset(unix):
         return _fail("set_time: %r is not a plausible UTC time" % (unix,))
     if _clock is None:
         return _fail("set_time: no clock attached")
