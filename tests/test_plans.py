@@ -14,6 +14,8 @@ from runcue import plan, program
 from runcue.program import ProgramError
 from runcue_host import UserError, authoring, plans
 
+from conftest import load_vectors, run_driver
+
 ROOT = Path(__file__).resolve().parent.parent
 RUNCUE = Path(sys.executable).parent / "runcue"
 PLAN_KEYS = {"id", "name", "sessions", "weeks", "per_week", "rule", "total_s", "run_s"}
@@ -260,3 +262,16 @@ def test_a_plan_file_reads_like_its_plan():
     pf = plans.load_builtin("c25k")
     assert (pf.name, pf.per_week, pf.sessions, pf.to_json(), pf.id()) == (
         pf.plan.name, pf.plan.per_week, pf.plan.sessions, pf.plan.to_json(), pf.plan.id())
+
+
+# -- progress on the watch: rest days and a week's target (the same on both interpreters) --
+
+PROGRESS = load_vectors("progress.json")
+
+
+@pytest.mark.parametrize("index", range(len(PROGRESS)), ids=[c["about"] for c in PROGRESS])
+def test_the_plan_advises_rest_days_and_waits_for_the_next_week(interpreter, index):
+    case = PROGRESS[index]
+    got = run_driver(interpreter, "progress_driver", "progress.json")[index]
+    assert got["advice"] == case["expect"]  # [GO 0 | REST_DAY 1 | WEEK_DONE 2, weekday, days from today]
+    assert got["state_kept"]  # the watch keeps the last session's day across a restart
