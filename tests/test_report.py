@@ -131,3 +131,13 @@ def test_the_mood_flag_follows_its_stated_rule():
     assert kinds([(4, 3), (2, 4), (5, 4)]) == ["mood"]  # below the mood before in 2 of the last 3
     assert kinds([(4, 3), (2, 4), (3, 4)]) == []
     assert kinds([(None, 4), (None, 3)]) == []  # too few answers to say
+
+
+def test_the_mood_axis_says_what_its_ends_mean_with_the_watchs_words():
+    from runcue_host import report_charts, report_html
+
+    rows = [{"started_at": i * 86400, "mood_before": 2, "mood_after": 4, "talk": "yes"} for i in range(3)]
+    for lang, bad, good in (("en", "bad", "good"), ("nl", "slecht", "goed")):
+        svg = report_charts.mood_chart("m", rows, report_html.TEXTS[lang])
+        assert "1 %s" % bad in svg and "5 %s" % good in svg
+        assert "(1-5)" not in svg
