@@ -158,3 +158,44 @@ def test_the_watch_and_the_archive_count_a_stopped_sessions_time_alike(tmp_path)
     done_s = sessions.decode(sessions.split(items)[0], prog)[0]["done_s"]
     summary = next(s for s in result.of("screen") if s["name"] == "summary")
     assert shows(summary, "%d minutes out," % (done_s // 60)), done_s
+
+
+MONDAY_10H = 1704708000  # 2024-01-08 10:00 UTC, a Monday
+DAY_S = 86400
+
+
+def _home_after(image, start, presses=()):
+    """The first home screen of a run that starts on ``start`` (unix) and plays ``presses``."""
+    sim.set_image_clock(image, start)
+    result = sim.run(image, buttons=list(presses), screenshots="changes")
+    assert result.returncode == 0, result.stderr_tail
+    return [s for s in result.of("screen") if s["name"] == "home"], result
+
+
+def test_home_says_rest_day_after_a_run_and_still_lets_the_client_start(tmp_path):
+    image = tmp_path / "w.img"
+    sim.create_image(image, MONDAY_10H)
+    walk = [(1, program.make("S%d" % i, "en", [["walk", 600000]])) for i in range(6)]
+    p = plan.make("P", "en", 3, "repeat", walk)
+    first = sim.run(image, buttons=sim.client_session(1000), plan_json=p.to_json(), screenshots="changes")
+    assert first.returncode == 0, first.stderr_tail
+    after_run = [s for s in first.of("screen") if s["name"] == "home"][-1]
+    assert shows(after_run, "1 of 3 this week") and shows(after_run, "next run: Wed")
+    homes, result = _home_after(image, MONDAY_10H + DAY_S, sim.client_session(1000))  # Tuesday
+    assert shows(homes[0], "rest day today")
+    assert "running" in [s["name"] for s in result.of("show")]  # advice, never a lock
+    homes, _ = _home_after(image, MONDAY_10H + 4 * DAY_S, sim.client_session(1000))  # Friday: 3 of 3 done
+    assert not shows(homes[0], "rest day today")
+    assert shows(homes[-1], "Well done, 3/3!") and shows(homes[-1], "next week: Mon")
+
+
+def test_with_the_clock_unset_home_gives_no_advice(tmp_path):
+    image = tmp_path / "w.img"
+    p = plan.make("P", "nl", 1, "repeat", [(1, program.make("S", "nl", [["walk", 600000]]))] * 2)
+    result = sim.run(image, buttons=sim.client_session(1000), plan_json=p.to_json(), screenshots="changes",
+                     rtc_unset=True)
+    assert result.returncode == 0, result.stderr_tail
+    home = [s for s in result.of("screen") if s["name"] == "home"][-1]
+    assert shows(home, "deze week: 1/1")  # plan order: the session of week 1 is done
+    for advice in ("rustdag", "volgende:", "nieuwe week", "Goed gedaan"):
+        assert not shows(home, advice), advice
