@@ -91,8 +91,8 @@ def shape(items):
     line).  A single segment gives count 0 and itself.  A repeat block wins a
     tie (it is what makes the program), else the first does.
     """
-    best = None
-    best_ms = -1
+    best = items[0]
+    best_ms = _item_ms(best)
     for item in items:
         ms = _item_ms(item)
         if ms > best_ms or (ms == best_ms and item[0] == "x" and best[0] != "x"):
