@@ -261,7 +261,7 @@ class App:
         self.cue(ev, now)
         if ev == engine.EV_SEGMENT:
             if s.seg:
-                self.pending.append((records.SKIP if s.skipped else records.SEG, (s.active_ms(now) // 1000,)))
+                self.pending.append((records.SKIP if s.skipped else records.SEG, (records.seconds(s.active_ms(now)),)))
             if self.screen.NAME == "running":
                 self.redraw()
         elif ev == engine.EV_FINISHED:
@@ -289,7 +289,7 @@ class App:
         now = self.board.ticks()
         if self.session.pause(now) == engine.EV_PAUSED:
             self.cue(engine.EV_PAUSED, now)
-            self.pending.append((records.PAUSE, (self.session.active_ms(now) // 1000,)))
+            self.pending.append((records.PAUSE, (records.seconds(self.session.active_ms(now)),)))
             self.go(screens.Paused)
 
     def resume(self):
@@ -298,7 +298,7 @@ class App:
         paused = ticks.diff(now, s.pause_tick)
         if s.resume(now) == engine.EV_RESUMED:
             self.cue(engine.EV_RESUMED, now)
-            self.pending.append((records.RESUME, (paused // 1000,)))
+            self.pending.append((records.RESUME, (records.seconds(paused),)))
             self.go(screens.Running)
 
     def skip(self):
@@ -317,7 +317,7 @@ class App:
         s = self.session
         self.done_ms = s.active_ms(now)
         wall_ms = ticks.diff(now, s.start_tick)
-        self.pending.append((records.END, (s.status, self.done_ms // 1000, wall_ms // 1000)))
+        self.pending.append((records.END, (s.status, records.seconds(self.done_ms), records.seconds(wall_ms))))
         self.go(screens.MoodAfter)
 
     def advance_plan(self, completed):

@@ -7,7 +7,7 @@ to the next option or skips a segment; a long press on A asks to stop.
 """
 
 from boards import BTN_A, BTN_B, LONG
-from runcue import engine, records
+from runcue import engine, program, records
 from ui import mmss
 
 
@@ -27,32 +27,61 @@ class Screen:
 
 
 class Home(Screen):
-    """Next session, this week's count, and what the watch wants from you."""
+    """Next session: its name, length and shape; this week; and what the watch wants from you."""
 
     NAME = "home"
 
     def draw(self):
         app, p, t = self.app, self.p, self.t
-        p.centred("runcue", 0)
         if app.prog is None:
+            p.centred("runcue", 0)
             finished = app.progress is not None and app.progress.finished()
             p.centred(t["plan_done"] if finished else t["no_program"], 20)
             if app.prog_error:
                 p.text(app.prog_error[:16], 0, 32)
             return
-        p.centred(app.prog.name[:16], 14)
-        week = app.week_count()
-        if week:
-            p.centred(t["week"] % week, 26)
+        prog = app.prog
+        p.fitted(prog.name, 0)
+        p.centred(t["minutes"] % max(1, program.minutes(prog.total_ms)), 10)
+        count, parts = program.shape(prog.items)
+        words = t["words"]
+        shown = ["%s %s" % (words[k], program.clock_text(ms)) for k, ms in parts]
+        if count:
+            shown[:1] = ["%dx %s" % (count, shown[0] if shown else "...")]
+        p.fitted(shown[0], 19)
+        if len(shown) > 1:
+            p.fitted(" / ".join(shown[1:]), 28)
         if app.store.logging_off:
             p.centred(t["logging_off"], 38)
             p.centred(t["sync_me"], 47)
-        elif app.note:
-            p.centred(app.note, 40)
+        else:
+            self._week(38, 47)
         p.text(t["start"], 0, 56)
         bat = app.board.battery_pct()
         if bat >= 0:
             p.text("%d%%" % bat, 96, 56)
+
+    def _week(self, y1, y2):
+        """This week's count, and the plan's advice for today (advice only: A still starts)."""
+        app, p, t = self.app, self.p, self.t
+        week = app.week_count()
+        if week is None:
+            if app.note:
+                p.centred(app.note, y2)
+            return
+        from runcue import plan  # loaded already: there is a plan
+
+        now = app.board.rtc()
+        why, day = app.progress.advice(now)
+        p.centred((t["week_done"] if why == plan.WEEK_DONE else t["week"]) % week, y1)
+        if app.note:
+            p.centred(app.note, y2)
+        elif why == plan.WEEK_DONE:
+            p.centred(t["next_week"] % t["days"][plan.weekday(day)], y2)
+        elif why == plan.REST_DAY and plan.day_of(now) > app.progress.last_day:
+            p.centred(t["rest_today"], y2)
+        elif why == plan.REST_DAY:  # the run was today
+            p.centred(t["next_run"] % t["days"][plan.weekday(day)], y2)
 
     def press(self, button):
         if button == BTN_A and self.app.prog is not None:
@@ -88,18 +117,22 @@ class _Choice(Screen):
 
 
 class MoodBefore(_Choice):
+    """How the client feels, 1 (bad) to 5 (good), or skipped; asked before the start."""
+
     NAME = "checkin_before"
 
     def options(self):
-        return (self.t["skip"], "1", "2", "3", "4", "5")
+        return range(6)  # 0: skip, 1-5: the answer
 
     def title(self):
         return self.t["mood_before"]
 
     def draw(self):
-        super().draw()
+        t = self.t
+        self.p.scale(self.title(), t["mood_ends"], t["skip"], self.selected)
+        self.p.text(t["next"], 0, 56)
         if self.app.battery_short():
-            self.p.centred(self.t["battery_low"], 40)
+            self.p.centred(t["battery_low"], 47)
 
     def chosen(self, i):
         self.app.start_session(i)  # 0: skipped, else mood 1-5
@@ -167,7 +200,17 @@ class StopConfirm(Screen):
 
 
 class MoodAfter(MoodBefore):
+    """The same scale after the run, under its own title (the two answers are compared)."""
+
     NAME = "checkin_after"
+
+    def title(self):
+        return self.t["mood_after"]
+
+    def draw(self):
+        t = self.t
+        self.p.scale(self.title(), t["mood_ends"], t["skip"], self.selected)
+        self.p.text(t["next"], 0, 56)
 
     def chosen(self, i):
         self.app.answers[0] = i
@@ -207,14 +250,17 @@ class StopReason(_Choice):
 
 
 class Summary(Screen):
+    """What was done, in kind words: no "not met", no "of 30:00" (the exact figures go to the therapist)."""
+
     NAME = "summary"
 
     def draw(self):
         app, p, t = self.app, self.p, self.t
-        s = app.session
-        title = t["done"] if s.status == engine.COMPLETED else t["stopped"]
-        p.centred(title, 8, 2 if len(title) <= 8 else 1)
-        p.centred(t["of"] % (mmss(app.done_ms), mmss(s.total_ms)), 34)
+        mins = program.minutes(app.done_ms)  # floor, as the archive's whole seconds: they agree
+        p.centred(t["out_min"][mins != 1] % mins if mins else t["out"], 12)
+        p.centred(t["well_done"], 24)
+        if app.session.status == engine.COMPLETED:
+            p.centred(t["whole"], 38)
         p.text("A: ok", 0, 56)
 
     def press(self, button):

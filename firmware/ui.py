@@ -7,9 +7,10 @@ layout.  Text is scaled from the built-in font, so no font files are needed.
 
 import framebuf
 
+from runcue import program, records
+
 TEXTS = {
     "en": {
-        "kinds": ("WARM-UP", "WALK", "RUN", "REST", "COOLDOWN"),
         "start": "A: start",
         "week": "%d of %d this week",
         "no_program": "no program",
@@ -18,8 +19,8 @@ TEXTS = {
         "synced": "synced, %d new",
         "updated": "program updated",
         "battery_low": "battery low!",
-        "mood_before": "Mood now?",
-        "mood_after": "Mood now?",
+        "mood_before": "How do you feel?",
+        "mood_after": "After the run?",
         "skip": "skip",
         "talk": "Could you talk?",
         "yes": "yes",
@@ -32,19 +33,25 @@ TEXTS = {
         "stop_q": "Stop the run?",
         "stop_yes": "A: stop",
         "stop_no": "B: go on",
-        "done": "Well done!",
-        "stopped": "Stopped",
         "interrupted": "Interrupted",
         "crash": "RESTART",
         "crash_wait": "one moment...",
         "crash_stuck": "A: try again",
-        "of": "%s of %s",
+        "out": "You went out,",
+        "out_min": ("%d minute out,", "%d minutes out,"),
+        "well_done": "well done!",
+        "whole": "whole session!",
+        "minutes": "%d min",
+        "rest_today": "rest day today",
+        "next_run": "next run: %s",
+        "week_done": "Well done, %d/%d!",
+        "next_week": "next week: %s",
+        "days": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
         "next": "B: next  A: ok",
         "plan_done": "plan finished",
         "session": "session %d",
     },
     "nl": {
-        "kinds": ("OPWARMEN", "WANDELEN", "LOPEN", "RUST", "UITLOPEN"),
         "start": "A: start",
         "week": "deze week: %d/%d",
         "no_program": "geen programma",
@@ -53,8 +60,8 @@ TEXTS = {
         "synced": "gesynct, %d nieuw",
         "updated": "programma nieuw",
         "battery_low": "batterij laag!",
-        "mood_before": "Stemming nu?",
-        "mood_after": "Stemming nu?",
+        "mood_before": "Hoe voel je je?",
+        "mood_after": "En na het lopen?",
         "skip": "overslaan",
         "talk": "Kon je praten?",
         "yes": "ja",
@@ -67,21 +74,34 @@ TEXTS = {
         "stop_q": "Stoppen?",
         "stop_yes": "A: stop",
         "stop_no": "B: verder",
-        "done": "Goed gedaan!",
-        "stopped": "Gestopt",
         "interrupted": "Onderbroken",
         "crash": "HERSTART",
         "crash_wait": "even geduld...",
         "crash_stuck": "A: opnieuw",
-        "of": "%s van %s",
+        "out": "Je ging eropuit,",
+        "out_min": ("%d minuut buiten,", "%d min buiten,"),
+        "well_done": "goed gedaan!",
+        "whole": "hele sessie!",
+        "minutes": "%d min",
+        "rest_today": "rustdag vandaag",
+        "next_run": "volgende: %s",
+        "week_done": "Goed gedaan, %d/%d",
+        "next_week": "nieuwe week: %s",
+        "days": ("ma", "di", "wo", "do", "vr", "za", "zo"),
         "next": "B: volg.  A: ok",
         "plan_done": "schema klaar",
         "session": "sessie %d",
     },
 }
 
+for _lang, _t in TEXTS.items():
+    _t["kinds"] = tuple(w.upper() for w in program.KIND_WORDS[_lang])  # the running screen's big word
+    _t["words"] = program.KIND_WORDS[_lang]
+    _t["mood_ends"] = records.MOOD_ENDS[_lang]
+
 W = 128  # the layout's width; boards with a wider screen centre it
 H = 64
+COLUMNS = program.SHOWN_NAME  # 8 px characters across W
 
 
 def mmss(ms):
@@ -135,10 +155,45 @@ class Painter:
         scale = min(scale, max(1, W // (8 * max(1, len(s)))))
         self.text(s, (W - len(s) * 8 * scale) // 2, y, scale)
 
+    def fitted(self, s, y):
+        """``s`` centred on one line; a longer one ends in an ellipsis, never in half a letter."""
+        if len(s) <= COLUMNS:
+            self.centred(s, y)
+            return
+        self.text(s[:COLUMNS - 1], 0, y)
+        for dx in (1, 4, 7):  # the font has no ellipsis: three dots in the last column
+            self.fb.fill_rect(self.x0 + W - 8 + dx - 1, self.y0 + y + 6, 1, 1, 1)
+
     def bar(self, y, done, total):
         self.fb.rect(self.x0, self.y0 + y, W, 6, 1)
         if total > 0:
             self.fb.fill_rect(self.x0 + 1, self.y0 + y + 1, (W - 2) * min(done, total) // total, 4, 1)
+
+    def scale(self, title, ends, skip, selected):
+        """A 1-5 answer on one line, what its ends mean under it, and "skip" below.
+
+        ``selected``: 0 is skip, 1-5 the answers (the order the records keep).
+        """
+        self.clear()
+        self.centred(title, 0)
+        for n in range(1, 6):
+            x = 4 + (n - 1) * 26  # five boxes spread over the width: 1 under "bad", 5 under "good"
+            label = "%d" % n
+            if n == selected:
+                self.fb.fill_rect(self.x0 + x, self.y0 + 12, 16, 12, 1)
+                self.fb.text(label, self.x0 + x + 4, self.y0 + 14, 0)
+            else:
+                self.fb.rect(self.x0 + x, self.y0 + 12, 16, 12, 1)
+                self.text(label, x + 4, 14)
+        self.text(ends[0], 0, 27)
+        self.text(ends[1], W - 8 * len(ends[1]), 27)
+        w = len(skip) * 8 + 4
+        x = (W - w) // 2
+        if selected == 0:
+            self.fb.fill_rect(self.x0 + x, self.y0 + 37, w, 11, 1)
+            self.fb.text(skip, self.x0 + x + 2, self.y0 + 39, 0)
+        else:
+            self.text(skip, x + 2, 39)
 
     def choice(self, title, options, selected):
         """A question with options; the selected one is shown inverted."""

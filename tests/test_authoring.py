@@ -45,7 +45,7 @@ def test_shorthand_mistakes_say_where_and_why(case):
 def test_c25k_week1_totals():
     prog = authoring.compile_shorthand(C25K)
     assert authoring.summary(prog) == {
-        "id": prog.id(), "name": "5m walk, 8x(1m run, 1m30s walk), 5m walk",
+        "id": prog.id(), "name": "8x 1:00/1:30 30m",
         "lang": "en", "segments": 18, "total_s": 1800, "run_s": 480, "walk_s": 1320,
     }
     assert len(prog.id()) == program.ID_HEX
@@ -65,10 +65,13 @@ def test_spellings_of_one_program_share_name_and_id():
     assert dutch.lang == "nl" and dutch.items == VECTORS["valid"][0]["items"] and dutch.id() not in ids
 
 
-def test_default_name_is_cut_to_the_name_limit():
-    prog = authoring.compile_shorthand("5m warmup, 8x(90s run, 2m30s walk), 5m cooldown")
-    assert len(prog.name) <= program.MAX_NAME
-    assert prog.name.endswith("...")
+def test_a_program_nobody_named_is_named_by_its_shape_within_the_watchs_width():
+    for text, name in (("5m warmup, 8x(90s run, 2m30s walk), 5m cooldown", "8x 1:30/2:30 42m"),
+                       ("5m walk, 2x(1m run, 30s rest, 1m walk), 5m walk", "2x, 15 min"),
+                       ("30m walk", "30 min walk")):
+        prog = authoring.compile_shorthand(text)
+        assert prog.name == name and len(prog.name) <= program.SHOWN_NAME
+    assert authoring.compile_shorthand("30m walk", lang="nl").name == "30 min wandelen"
     assert authoring.compile_shorthand(C25K, name="Week 1", lang="nl").name == "Week 1"
 
 

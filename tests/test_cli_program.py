@@ -36,7 +36,7 @@ def test_check_json_c25k_week1():
     assert set(doc) == KEYS | {"lang"} and doc["lang"] == "en"
     assert (doc["segments"], doc["total_s"], doc["run_s"], doc["walk_s"]) == (18, 1800, 480, 1320)
     assert len(doc["id"]) == 16 and int(doc["id"], 16) >= 0
-    assert doc["name"] == "5m walk, 8x(1m run, 1m30s walk), 5m walk"
+    assert doc["name"] == "8x 1:00/1:30 30m"
     assert stdout.count("\n") == 1 and stderr == ""
 
 

@@ -14,6 +14,8 @@ from runcue import plan, program
 from runcue.program import ProgramError
 from runcue_host import UserError, authoring, plans
 
+from conftest import load_vectors, run_driver
+
 ROOT = Path(__file__).resolve().parent.parent
 RUNCUE = Path(sys.executable).parent / "runcue"
 PLAN_KEYS = {"id", "name", "sessions", "weeks", "per_week", "rule", "total_s", "run_s"}
@@ -357,3 +359,16 @@ def test_plan_list_builtin_never_cuts_an_address_in_two():
         assert proc.returncode == 0, proc.stderr
         for address in addresses:
             assert address in out, (columns, address, out)
+
+
+# -- progress on the watch: rest days and a week's target (the same on both interpreters) --
+
+PROGRESS = load_vectors("progress.json")
+
+
+@pytest.mark.parametrize("index", range(len(PROGRESS)), ids=[c["about"] for c in PROGRESS])
+def test_the_plan_advises_rest_days_and_waits_for_the_next_week(interpreter, index):
+    case = PROGRESS[index]
+    got = run_driver(interpreter, "progress_driver", "progress.json")[index]
+    assert got["advice"] == case["expect"]  # [GO 0 | REST_DAY 1 | WEEK_DONE 2, weekday, days from today]
+    assert got["state_kept"]  # the watch keeps the last session's day across a restart

@@ -198,3 +198,13 @@ def test_adherence_counts_its_weeks_in_words(lang, weeks, text):
 
     counts = {"weeks": weeks, "planned": 3 * weeks, "started": weeks, "completed": weeks}
     assert report_html._adherence(counts, report_html.TEXTS[lang]).startswith(text)
+
+
+def test_the_mood_axis_says_what_its_ends_mean_with_the_watchs_words():
+    from runcue_host import report_charts, report_html
+
+    rows = [{"started_at": i * 86400, "mood_before": 2, "mood_after": 4, "talk": "yes"} for i in range(3)]
+    for lang, bad, good in (("en", "bad", "good"), ("nl", "slecht", "goed")):
+        svg = report_charts.mood_chart("m", rows, report_html.TEXTS[lang])
+        assert "1 %s" % bad in svg and "5 %s" % good in svg
+        assert "(1-5)" not in svg

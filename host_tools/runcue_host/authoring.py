@@ -633,12 +633,10 @@ def _explain(err, segs, where):
     return msg
 
 
-def default_name(items):
-    """The name of a program written as shorthand: its canonical shorthand, cut to fit."""
-    text = format_shorthand(items)
-    if len(text) > program.MAX_NAME:
-        text = text[:program.MAX_NAME - 3].rstrip(" ,(") + "..."
-    return text
+def default_name(items, lang="en"):
+    """The name of a program written as shorthand: its shape and length, as the watch can show it
+    ("6x 1:30/2:00 31m", "30 min walk"); the rule is the core's, ``program.generated_name``."""
+    return program.generated_name(items, lang)
 
 
 class Authored:
@@ -669,7 +667,7 @@ def shorthand_program(text, name=None, lang=None, lang_from="--lang"):
     except _Problem as p:
         raise ShorthandError("shorthand: " + p.msg) from None
     if name is None:
-        name = default_name(items)
+        name = default_name(items, lang)
     if isinstance(name, str) and any(0xD800 <= ord(c) <= 0xDFFF for c in name):
         raise ShorthandError("name: not valid text (a lone surrogate)")
     word_langs = {s.lang for s in segs if s.lang}

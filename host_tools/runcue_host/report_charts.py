@@ -123,7 +123,8 @@ def run_chart(name, weeks, t):
 
 
 def mood_chart(name, sessions, t):
-    """Mood before and after each session (1-5); unanswered points are left out."""
+    """Mood before and after each session, 1 (bad) to 5 (good) as the watch asks it; unanswered
+    points are left out."""
     import matplotlib
 
     with matplotlib.rc_context(_RC):
@@ -136,7 +137,8 @@ def mood_chart(name, sessions, t):
             if s["talk"] == "no":
                 ax.annotate(t["talk_no_mark"], (i, 0.55), ha="center", color=AFTER, fontsize=8)
         ax.set_ylim(0.3, 5.5)
-        ax.set_yticks([1, 2, 3, 4, 5])
+        bad, good = t["mood_ends"]
+        ax.set_yticks([1, 2, 3, 4, 5], ["1 " + bad, "2", "3", "4", "5 " + good])
         ax.set_xlim(-0.5, len(sessions) - 0.5)
         _ticks(ax, session_labels(sessions))
         ax.set_ylabel(t["mood"])

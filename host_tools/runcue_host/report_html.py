@@ -7,7 +7,7 @@ SVG); every value from the archive is escaped.
 import time
 from html import escape
 
-from runcue import program
+from runcue import program, records
 from runcue_host import preview, report_charts
 from runcue_host.archive import watch_label
 from runcue_host.wording import count, plural
@@ -27,7 +27,7 @@ TEXTS = {
         "session_on": "session (day-month)", "sessions": "sessions", "target": "target", "met": "met",
         "completed": "completed", "run_minutes": "run minutes", "minutes": "minutes", "planned": "planned",
         "done": "done", "paused": "paused", "program": "program", "status": "status", "date": "date (UTC)",
-        "mood": "mood (1-5)", "mood_before": "mood before", "mood_after": "mood after", "talk": "could talk",
+        "mood": "mood", "mood_before": "mood before", "mood_after": "mood after", "talk": "could talk",
         "talk_no_mark": "no talk", "yes": "yes", "no": "no",
         "status_completed": "completed", "status_stopped": "stopped early", "status_interrupted": "interrupted",
         "reasons": {"tired": "tired", "pain": "pain", "unwell": "unwell", "other": "other"},
@@ -63,7 +63,7 @@ TEXTS = {
         "session_on": "sessie (dag-maand)", "sessions": "sessies", "target": "doel", "met": "gehaald",
         "completed": "voltooid", "run_minutes": "hardloopminuten", "minutes": "minuten", "planned": "gepland",
         "done": "gedaan", "paused": "gepauzeerd", "program": "programma", "status": "status",
-        "date": "datum (UTC)", "mood": "stemming (1-5)", "mood_before": "stemming vooraf",
+        "date": "datum (UTC)", "mood": "stemming", "mood_before": "stemming vooraf",
         "mood_after": "stemming achteraf", "talk": "kon praten", "talk_no_mark": "niet praten", "yes": "ja",
         "no": "nee",
         "status_completed": "voltooid", "status_stopped": "eerder gestopt", "status_interrupted": "onderbroken",
@@ -87,6 +87,8 @@ TEXTS = {
         "approx_note": "≈ tijd bij benadering: de klok van het horloge was niet of verkeerd gezet",
     },
 }
+for _lang, _t in TEXTS.items():
+    _t["mood_ends"] = records.MOOD_ENDS[_lang]  # the words the watch shows at the ends of its scale
 
 CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;margin:1.5em auto;max-width:60em;color:#111;line-height:1.4}

@@ -49,6 +49,16 @@ def create_image(path, rtc_unix=None, blocks=BLOCKS):
     os.chmod(path, 0o600)
 
 
+def set_image_clock(path, rtc_unix):
+    """Set the battery-backed clock of a stopped sim's image (a later day for the next run)."""
+    fd = lock_image(path)
+    try:
+        trailer = RTC_MAGIC + struct.pack("<qq", rtc_unix, int(time.time()))
+        os.pwrite(fd, trailer, os.fstat(fd).st_size - RTC_BYTES)
+    finally:
+        os.close(fd)
+
+
 def lock_image(path):
     """An open, flock-ed handle on the image: two sims never share one flash."""
     fd = os.open(path, os.O_RDWR)

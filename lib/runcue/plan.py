@@ -24,6 +24,10 @@ MAX_JSON_BYTES = const(24576)
 RULES = ("repeat", "next")
 WEEK_S = const(604800)
 MONDAY_OFFSET_S = const(345600)  # 1970-01-01 was a Thursday: Monday 00:00 is 4 days later
+DAY_S = const(86400)
+GO = const(0)  # today is a good day for the next session (or the clock is unset: nothing to say)
+REST_DAY = const(1)  # the plan's spacing asks for a rest day first
+WEEK_DONE = const(2)  # this week's target is met: the next session belongs to next week
 
 
 class Plan:
@@ -58,6 +62,15 @@ class Plan:
 
     def id(self):
         return program.program_id(self.to_json())
+
+    def rest_days(self):
+        """Rest days the plan asks for between two sessions.
+
+        NHS Couch to 5K: three runs a week "with a day of rest in between"; the
+        runningtherapie schemas alike.  Up to 4 sessions a week fit a rest day
+        between each (Mon, Wed, Fri, Sun); 5 or more do not, so they ask for none.
+        """
+        return 1 if self.per_week <= 4 else 0
 
 
 def make(name, lang, per_week, rule, sessions):
@@ -122,12 +135,23 @@ def week_start(unix):
     return unix - (unix - MONDAY_OFFSET_S) % WEEK_S
 
 
+def day_of(unix):
+    """The UTC day number of ``unix`` (the watch's clock keeps UTC; days turn at 00:00 UTC)."""
+    return unix // DAY_S
+
+
+def weekday(day):
+    """0 (Monday) to 6 (Sunday) of a UTC day number: day 0, 1970-01-01, was a Thursday."""
+    return (day + 3) % 7
+
+
 class Progress:
     """Where the client is in a plan: the next session, and this week's count.
 
-    Saved as ``{"plan": id, "pos": i, "week_start": unix, "done": n}``.  With the
-    clock unset the week falls back to plan order: the week of the next session,
-    and the sessions of that week already done.
+    Saved as ``{"plan": id, "pos": i, "week_start": unix, "done": n, "last_day": d}``
+    (``last_day``: the UTC day number of the last completed session, 0 unknown).
+    With the clock unset the week falls back to plan order: the week of the next
+    session, and the sessions of that week already done.
     """
 
     def __init__(self, plan, state=None, plan_id=None):
@@ -137,6 +161,7 @@ class Progress:
         self.pos = _count(state, "pos")
         self.week_start = _count(state, "week_start")
         self.done = _count(state, "done")
+        self.last_day = _count(state, "last_day")
 
     def finished(self):
         return self.pos >= len(self.plan.sessions)
@@ -169,9 +194,33 @@ class Progress:
             ws = week_start(now)
             self.done = self.done + 1 if ws == self.week_start else 1
             self.week_start = ws
+            self.last_day = day_of(now)
+
+    def advice(self, now):
+        """(GO | REST_DAY | WEEK_DONE, UTC day number from which the next session fits).
+
+        Advice only: the watch says it and still lets the client start.  With the
+        clock unset, or nothing known yet, it is (GO, 0): nothing to say.  A met
+        week target waits for Monday; a session yesterday (with one rest day) waits
+        for tomorrow; the later of the two wins.
+        """
+        if not now or self.finished():
+            return GO, 0
+        today = day_of(now)
+        why, day = GO, 0
+        if self.last_day:
+            day = self.last_day + self.plan.rest_days() + 1
+            if day > today:
+                why = REST_DAY
+        if self.week_count(now)[0] >= self.plan.per_week:
+            monday = (week_start(now) + WEEK_S) // DAY_S
+            if monday >= day:
+                why, day = WEEK_DONE, monday
+        return (why, day) if why != GO else (GO, 0)
 
     def state(self):
-        return {"plan": self.plan_id, "pos": self.pos, "week_start": self.week_start, "done": self.done}
+        return {"plan": self.plan_id, "pos": self.pos, "week_start": self.week_start, "done": self.done,
+                "last_day": self.last_day}
 
 
 def _count(obj, key):

@@ -26,6 +26,10 @@ RUN = const(2)
 REST = const(3)
 COOLDOWN = const(4)
 KINDS = ("warmup", "walk", "run", "rest", "cooldown")
+KIND_WORDS = {  # the kinds as the client reads them, per language (the watch shows them in capitals)
+    "en": ("warm-up", "walk", "run", "rest", "cooldown"),
+    "nl": ("opwarmen", "wandelen", "lopen", "rust", "uitlopen"),
+}
 LANGS = ("en", "nl")
 
 MIN_SEGMENT_MS = const(5000)
@@ -35,6 +39,7 @@ MAX_SEGMENTS = const(250)  # expanded
 MAX_DEPTH = const(2)  # repeat blocks inside repeat blocks, no deeper
 MAX_REPEAT = const(250)
 MAX_NAME = const(40)
+SHOWN_NAME = const(16)  # characters across the smallest watch screen (128 px of the 8 px font)
 MAX_JSON_BYTES = const(16384)
 ID_HEX = const(16)  # program id: this many hex digits of the SHA-256
 
@@ -57,6 +62,71 @@ def seconds_text(ms):
     if s or not out:
         out += "%ds" % s
     return out
+
+
+def clock_text(ms):
+    """A planned duration as the watch shows it: '1:30', '30:00', '1:00:00' (whole seconds)."""
+    s = ms // 1000
+    if s >= 3600:
+        return "%d:%02d:%02d" % (s // 3600, s // 60 % 60, s % 60)
+    return "%d:%02d" % (s // 60, s % 60)
+
+
+def minutes(ms):
+    """Whole minutes of a duration: the one rounding of minutes shown (a minute counts once complete)."""
+    return ms // 60000
+
+
+def _item_ms(item):
+    if item[0] == "x":
+        return item[1] * sum(_item_ms(i) for i in item[2])
+    return item[1]
+
+
+def shape(items):
+    """(count, [(kind index, ms)]): the part of a program that takes the most time.
+
+    A repeat block gives its count and its segments ("6x run 1:30, walk 2:00");
+    a block with blocks inside gives its count and no segments (too deep for a
+    line).  A single segment gives count 0 and itself.  A repeat block wins a
+    tie (it is what makes the program), else the first does.
+    """
+    best = items[0]
+    best_ms = _item_ms(best)
+    for item in items:
+        ms = _item_ms(item)
+        if ms > best_ms or (ms == best_ms and item[0] == "x" and best[0] != "x"):
+            best, best_ms = item, ms
+    if best[0] != "x":
+        return 0, [(KINDS.index(best[0]), best[1])]
+    for i in best[2]:
+        if i[0] == "x":
+            return best[1], []
+    return best[1], [(KINDS.index(i[0]), i[1]) for i in best[2]]
+
+
+def generated_name(items, lang="en"):
+    """The name of a program nobody named, short enough for the watch (SHOWN_NAME).
+
+    One segment: "30 min walk".  Otherwise the part that takes the most time
+    (``shape``) and the whole length in minutes: "6x 1:30/2:00 31m"; without the
+    length when that does not fit, and "6x, 31 min" when even the shape does not.
+    """
+    total = 0
+    for item in items:
+        total += _item_ms(item)
+    mins = max(1, minutes(total))
+    count, parts = shape(items)
+    words = KIND_WORDS.get(lang) or KIND_WORDS["en"]  # an unknown lang is refused later, by make()
+    if len(items) == 1 and not count:
+        return "%d min %s" % (mins, words[parts[0][0]])
+    if parts:
+        what = "/".join(clock_text(ms) for _k, ms in parts)
+        what = "%dx %s" % (count, what) if count else "%s %s" % (words[parts[0][0]], what)
+        for name in ("%s %dm" % (what, mins), what):
+            if len(name) <= SHOWN_NAME:
+                return name
+    return "%dx, %d min" % (count, mins) if count else "%d min" % mins
 
 
 class Program:

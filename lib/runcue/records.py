@@ -71,6 +71,16 @@ STATUS_NAMES = ("", "completed", "stopped", "interrupted")
 
 REASONS = ("", "tired", "pain", "unwell", "other")
 TALK_ANSWERS = ("", "yes", "no")
+MOOD_ENDS = {"en": ("bad", "good"), "nl": ("slecht", "goed")}  # what mood 1 and mood 5 mean
+
+
+def seconds(ms):
+    """Whole seconds of a time done, as every record holds it: a second counts once it is complete.
+
+    The one rounding of time done: the watch's own screens and the archive (which
+    reads these records) both use it, so they never differ by a second.
+    """
+    return ms // 1000
 NO_PLAN = const(0xFF)
 
 # The plausible clock: a reading before this firmware existed (2025-01-01 UTC: an RTC
