@@ -12,11 +12,12 @@ without END) goes on where the clock says it is (``runcue.resume``), with a
 RESTART record; when the clock cannot say, it is closed as interrupted.
 """
 
+import gc
 import os
 
 import screens
 import ui
-from runcue import cues, engine, program, records, resume, ticks
+from runcue import cues, engine, program, records, ticks
 from runcue.logstore import LogStore, read_small, write_small
 
 PROGRAM_FILE = "/program.json"
@@ -149,6 +150,7 @@ class App:
         found = self.store.unfinished()
         if found is None:
             return False
+        from runcue import resume  # only after a crash or a reset: not in the heap otherwise
         start, frames = found
         now = self.board.ticks()
         start_tick = self._start_tick(start, after_crash, now)
@@ -270,6 +272,7 @@ class App:
     # -- session actions (called by screens) ----------------------------------
 
     def start_session(self, mood_before):
+        gc.collect()  # the expanded program is one allocation: give it an unfragmented heap
         self.session = engine.Session(self.prog.expand())  # the slow parts first: the start is "now"
         pid = self.prog.id()
         self.answers[0] = self.answers[1] = self.answers[2] = 0

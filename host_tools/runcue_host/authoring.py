@@ -666,13 +666,13 @@ def shorthand_program(text, name=None, lang=None, lang_from="--lang"):
         items, segs = _parse(text)
     except _Problem as p:
         raise ShorthandError("shorthand: " + p.msg) from None
-    if name is None:
-        name = default_name(items, lang)
-    if isinstance(name, str) and any(0xD800 <= ord(c) <= 0xDFFF for c in name):
-        raise ShorthandError("name: not valid text (a lone surrogate)")
     word_langs = {s.lang for s in segs if s.lang}
     if lang is None:
         lang, lang_from = choose_lang(word_langs)
+    if name is None:
+        name = default_name(items, lang)  # in the program's language: a Dutch line gets a Dutch name
+    if isinstance(name, str) and any(0xD800 <= ord(c) <= 0xDFFF for c in name):
+        raise ShorthandError("name: not valid text (a lone surrogate)")
     try:
         return Authored(program.make(name, lang, items), "", lang_from, word_langs)
     except ProgramError as e:

@@ -117,8 +117,9 @@ def shown(value, style=""):
 
 
 def say(line, style=""):
-    """Print one readable line that holds outside data (see :func:`shown`)."""
-    console().print(shown(line, style))
+    """Print one readable line that holds outside data (see :func:`shown`); a long one is not
+    broken by the console (the terminal wraps it), so it can be copied and searched whole."""
+    console().print(shown(line, style), soft_wrap=True)
 
 
 def key_value_grid():

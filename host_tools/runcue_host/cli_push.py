@@ -64,5 +64,6 @@ def push_plan(plan_file: Annotated[str, typer.Argument(metavar="PLAN", help="A p
     reply = _push("plan", plan, port, archive, *args)
     pos = reply.get("pos")
     where = "%s (session %d of %d)" % (plans.place_text(plan.plan, pos), pos + 1, len(plan.sessions)) \
-        if type(pos) is int and 0 <= pos < len(plan.sessions) else "the end: the plan is done"
+        if type(pos) is int and 0 <= pos < len(plan.sessions) else "the end: the plan is done" \
+        if type(pos) is int and pos >= len(plan.sessions) else "session ? of %d" % len(plan.sessions)
     say("plan %s (%s) is in force on the watch, %s: next is %s" % (plan.name, plan.id(), LANGUAGE[plan.lang], where))
