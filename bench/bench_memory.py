@@ -18,7 +18,7 @@ Allocation per tick: the engine with the cue player, with the collector off
 (bench/mp_engine_alloc.py), and the whole app loop in the sim, per wake-up.
 """
 
-import json
+import os
 import statistics
 import time
 from pathlib import Path
@@ -52,17 +52,22 @@ def largest_plan():
 
 
 def session_ok(image, heap):
-    r = sim.run(image, heapsize=heap)
+    try:
+        r = sim.run(image, heapsize=heap)
+    except sim.SimError:  # the watch could not load its program in that heap
+        return False
     names = [s["name"] for s in r.of("show")]
     return r.returncode == 0 and "checkin_after" in names and names[-2:] == ["summary", "home"]
 
 
 def sync_ok(image, heap, expect_bytes):
     cfg = sim.boot_config(image, clock="real", main=False, buttons=[])
-    cfg_path = Path(str(image) + ".json")
-    cfg_path.write_text(json.dumps(cfg))
-    p = benchlib.micropython("mp_sync.py", cfg_path, sim.SIMULATOR / "sim_boot.py", int(time.time()),
-                             heapsize=heap)
+    cfg_path = sim.write_config(cfg)
+    try:
+        p = benchlib.micropython("mp_sync.py", cfg_path, sim.SIMULATOR / "sim_boot.py", int(time.time()),
+                                 heapsize=heap)
+    finally:
+        os.unlink(cfg_path)
     try:
         out = benchlib.last_json(p)
     except RuntimeError:
@@ -79,8 +84,8 @@ def smallest(ok, lo=8, hi=128, top=2048):
     return benchlib.bisect(lo, hi, ok)[0]
 
 
-def heap_rows(tmp):
-    base = benchlib.week1_image(tmp / "log.img", LOG_SESSIONS)
+def heap_rows(tmp, log_sessions=LOG_SESSIONS, rows_n=4, search=(8, 128)):
+    base = benchlib.week1_image(tmp / "log.img", log_sessions)
     log_bytes = len(sim.read_flash(base)["log"])
     big = largest_plan()
     rows = []
@@ -88,13 +93,13 @@ def heap_rows(tmp):
                             ("c25k plan (27 sessions)", "plan_json", plans.resolve("c25k").to_json()),
                             ("runningtherapie plan", "plan_json", plans.resolve("runningtherapie").to_json()),
                             ("largest plan allowed (%d sessions, %d B)" % (len(big.sessions), len(big.to_json())),
-                             "plan_json", big.to_json())):
+                             "plan_json", big.to_json()))[:rows_n]:
         image = benchlib.copy(base, tmp / "cfg.img")
         r = sim.run(image, buttons=[], **{kind: doc})  # pushed as the host pushes
         assert r.returncode == 0, r.stderr_tail
-        s_wk = smallest(lambda n, image=image: session_ok(benchlib.copy(image, tmp / "t.img"), "%dwK" % n))
+        s_wk = smallest(lambda n, image=image: session_ok(benchlib.copy(image, tmp / "t.img"), "%dwK" % n), *search)
         y_wk = smallest(lambda n, image=image: sync_ok(benchlib.copy(image, tmp / "t.img"), "%dwK" % n,
-                                                       log_bytes)[0])
+                                                       log_bytes)[0], *search)
         peak = sim.run(benchlib.copy(image, tmp / "t.img"), heap_probe=True).of("exit")[0]["heap_peak"]
         rows.append({"what": name, "json_bytes": len(doc), "session_wk": s_wk, "sync_wk": y_wk, "peak_live": peak})
     return rows, log_bytes
@@ -120,13 +125,15 @@ def app_alloc(tmp):
     }
 
 
-def run():
+def run(log_sessions=LOG_SESSIONS, rows_n=4, search=(8, 128)):
+    """Heaps for a log of ``log_sessions`` sessions and the first ``rows_n`` programs/plans (bisected
+    in ``search`` wK, widened when needed); allocation per tick."""
     with benchlib.workdir() as tmp:
         tmp = Path(tmp)
-        rows, log_bytes = heap_rows(tmp)
+        rows, log_bytes = heap_rows(tmp, log_sessions, rows_n, search)
         engine = benchlib.last_json(benchlib.micropython("mp_engine_alloc.py", benchlib.ROOT / "lib"))
         out = app_alloc(tmp)
-    out.update({"rows": rows, "log_sessions": LOG_SESSIONS, "log_bytes": log_bytes, "engine": engine,
+    out.update({"rows": rows, "log_sessions": log_sessions, "log_bytes": log_bytes, "engine": engine,
                 "session_wk": rows[0]["session_wk"], "sync_wk": rows[0]["sync_wk"],
                 "worst_session_wk": max(r["session_wk"] or 9999 for r in rows),
                 "worst_sync_wk": max(r["sync_wk"] or 9999 for r in rows)})

@@ -28,14 +28,15 @@ def cpu_children():
     return ru.ru_utime + ru.ru_stime
 
 
-def run():
+def run(sessions=SESSIONS):
+    """Figures of the plan's first ``sessions`` sessions (all of them by default) and a probed week 1."""
     c25k = plans.resolve("c25k")
     with benchlib.workdir() as tmp:
         tmp = Path(tmp)
         image = benchlib.prepared(tmp / "w.img", plan_json=c25k.to_json())
         probe_img = benchlib.copy(image, tmp / "p.img")
         c0, t0 = cpu_children(), time.perf_counter()
-        r = sim.run(image, sessions=SESSIONS)
+        r = sim.run(image, sessions=sessions)
         wall, cpu = time.perf_counter() - t0, cpu_children() - c0
         assert r.returncode == 0, r.stderr_tail
         frames, n = benchlib.log_sessions(image)

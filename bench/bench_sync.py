@@ -83,33 +83,34 @@ def fit(points):
     return intercept, (1 / slope if slope > 0 else float("inf"))
 
 
-def run(trials=2):
+def run(trials=2, sizes=SIZES, headline=HEADLINE, noops_n=5):
+    """Figures of ``trials`` rounds over logs of ``sizes`` sessions; ``noops_n`` no-op syncs at ``headline``."""
     with benchlib.workdir() as tmp:
         tmp = Path(tmp)
-        masters = {n: benchlib.week1_image(tmp / ("m%d.img" % n), n) for n in SIZES}
-        log_bytes = {n: len(sim.read_flash(masters[n])["log"]) for n in SIZES}
-        times = {(n, tool): [] for n in SIZES for tool in ("cp", "sync")}
+        masters = {n: benchlib.week1_image(tmp / ("m%d.img" % n), n) for n in sizes}
+        log_bytes = {n: len(sim.read_flash(masters[n])["log"]) for n in sizes}
+        times = {(n, tool): [] for n in sizes for tool in ("cp", "sync")}
         noops = []
         for trial in range(trials):
-            for n in SIZES:
+            for n in sizes:
                 order = ("cp", "sync") if trial % 2 == 0 else ("sync", "cp")
                 for tool in order:
                     image = benchlib.copy(masters[n], tmp / "w.img")
                     if tool == "cp":
                         dt, got = cp_once(image, tmp / "ttyW", tmp / "out")
                     else:
-                        want = 5 if (trial, n) == (0, HEADLINE) else 0
+                        want = noops_n if (trial, n) == (0, headline) else 0
                         dt, got, more = sync_once(image, tmp / "ttyW", tmp / "a.sqlite", noop=want)
                         noops += more
                     assert got == log_bytes[n], (tool, n, got, log_bytes[n])
                     times[(n, tool)].append(dt)
-        parts = noop_parts(benchlib.copy(masters[HEADLINE], tmp / "w.img"), tmp / "ttyW")
+        parts = noop_parts(benchlib.copy(masters[headline], tmp / "w.img"), tmp / "ttyW")
     med = {k: min(v) for k, v in times.items()}  # the least disturbed run: the machine is shared
-    big = HEADLINE
-    fixed_cp, rate_cp = fit([(log_bytes[n], med[(n, "cp")]) for n in SIZES])
-    fixed_sync, rate_sync = fit([(log_bytes[n], med[(n, "sync")]) for n in SIZES])
+    big = headline
+    fixed_cp, rate_cp = fit([(log_bytes[n], med[(n, "cp")]) for n in sizes])
+    fixed_sync, rate_sync = fit([(log_bytes[n], med[(n, "sync")]) for n in sizes])
     return {
-        "sizes": {n: log_bytes[n] for n in SIZES}, "times": {"%d %s" % k: v for k, v in times.items()},
+        "sizes": {n: log_bytes[n] for n in sizes}, "times": {"%d %s" % k: v for k, v in times.items()},
         "cp_s": med[(big, "cp")], "sync_s": med[(big, "sync")], "big": big, "big_bytes": log_bytes[big],
         "ratio": med[(big, "cp")] / med[(big, "sync")],
         "cp_Bps": log_bytes[big] / med[(big, "cp")], "sync_Bps": log_bytes[big] / med[(big, "sync")],
@@ -128,8 +129,8 @@ def report(f):
              f["fixed_cp"], f["rate_cp"]))
     print("  all runs (s): %s" % "; ".join("%s %s" % (k, " ".join("%.2f" % t for t in v))
                                           for k, v in f["times"].items()))
-    print("no-op sync (nothing new): median %.2f s of 5 (%s)"
-          % (f["noop_median"], " ".join("%.2f" % t for t in f["noops"])))
+    print("no-op sync (nothing new): median %.2f s of %d (%s)"
+          % (f["noop_median"], len(f["noops"]), " ".join("%.2f" % t for t in f["noops"])))
     print("  its parts (s): %s; the rest: opening the archive, storing, the process's exit"
           % ", ".join("%s %.3f" % kv for kv in f["noop_parts"].items()))
 

@@ -115,12 +115,11 @@ def run_probed(image, buttons, clock="virtual", heapsize=None, alloc=False, mark
     fd = sim.lock_image(image)
     try:
         config = sim.boot_config(Path(image), clock=clock, buttons=buttons, bench_alloc=alloc)
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as cf:
-            json.dump(config, cf)
+        config_file = sim.write_config(config)
         cmd = [str(sim.MICROPYTHON)]
         if heapsize:
             cmd += ["-X", "heapsize=%s" % heapsize]
-        cmd += [str(BENCH / "mp_probe_boot.py"), cf.name, str(sim.SIMULATOR / "sim_boot.py")]
+        cmd += [str(BENCH / "mp_probe_boot.py"), config_file, str(sim.SIMULATOR / "sim_boot.py")]
         t0 = time.monotonic()
         with tempfile.TemporaryFile("w+") as out:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE,
@@ -140,7 +139,7 @@ def run_probed(image, buttons, clock="virtual", heapsize=None, alloc=False, mark
             wall = time.monotonic() - t0
             out.seek(0)
             tail = "\n".join((out.read().splitlines() + other)[-30:])
-        os.unlink(cf.name)
+        os.unlink(config_file)
     finally:
         os.close(fd)
     return Probed(rc, events, tail, cpu, wall, marks, nvcsw)

@@ -93,7 +93,7 @@ def setup(config):
     return bd
 
 
-def finish():
+def finish(screen=""):
     m = min(_n, _MAX)
     simhw.emit = _emit
     for i in range(0, m, 512):  # in parts: one big line would need a big block of heap
@@ -102,7 +102,7 @@ def finish():
                                "alloc": list(_a[i:j]) if _ALLOC else []})
     late = list(_late[:min(_nsleep, _MAX)])
     _emit("wakeups", {"n": _n, "busy_total_us": _busy_total, "sleep_late_ms": late})
-    _finish()
+    _finish(screen)
 
 
 simhw.probe_heap = probe

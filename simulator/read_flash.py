@@ -1,7 +1,10 @@
 """Read a sim flash image without booting the watch: ``micropython read_flash.py IMAGE``.
 
-Prints one JSON line: the files on the image and the whole log (hex), for the
-host's tests and tools.  Opens the log with boot=False so nothing is counted.
+The image is mounted at '/' as on the watch.  Prints the whole log as ``log HEX``
+lines (one read of at most a block each: a full log does not fit the heap at
+once), the watch's own ``syncsvc.info()`` reply (``RC:...``: the program in
+force, as `runcue device info` sees it), then one JSON line: the files on the
+image and the log's state.  Opens the log with boot=False so nothing is counted.
 """
 
 import json
@@ -12,6 +15,8 @@ from binascii import hexlify
 import vfs
 
 import simhw
+
+CHUNK = 4096  # bytes of log per read (whole sessions; at least one)
 
 
 def walk(path, out):
@@ -25,20 +30,29 @@ def walk(path, out):
 
 
 def main(image):
-    simhw.setup({"image": image})
-    vfs.mount(vfs.VfsLfs2(simhw.flash), "/flash")
-    sys.path.insert(0, "/flash/lib")
+    fs = vfs.VfsLfs2(simhw.setup({"image": image}))
+    vfs.umount("/")
+    vfs.mount(fs, "/")
+    os.chdir("/")
+    sys.path[:] = ["/lib", ".frozen"]
+    from runcue import syncsvc
     from runcue.logstore import LogStore, read_small
 
-    log = LogStore("/flash/log")
+    log = LogStore(syncsvc.LOG_DIR)
     log.open(boot=False)
-    data, nxt = log.read_from(1, 1 << 20)
+    cursor = 1
+    while True:
+        data, nxt = log.read_from(cursor, CHUNK)
+        if not data:
+            break
+        print("log " + hexlify(data).decode())
+        cursor = nxt
+    del data
+    syncsvc.info()
     files = []
-    walk("/flash", files)
+    walk("/", files)
     print(json.dumps({"device_id": log.device_id, "boots": log.boots, "next_seq": log.next_seq,
-                      "acked": log.acked, "log": hexlify(data).decode(), "next": nxt,
-                      "crash": read_small("/flash/crash"),
-                      "files": sorted(f[len("/flash"):] for f in files)}))
+                      "acked": log.acked, "next": cursor, "crash": read_small("/crash"), "files": sorted(files)}))
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ class Flash:
         if self.writes == self.cut_at_write:
             self.f.write(memoryview(buf)[:len(buf) // 2])
             self.f.flush()
-            emit("powercut", {"write": self.writes})
+            emit("powercut", {"write": self.writes, "writes": self.writes, "erases": self.erases})
             os.system("kill -9 $PPID")  # the shell's parent is this interpreter
             time.sleep(10)
         self.f.write(buf)
@@ -184,6 +184,10 @@ class Buttons:
     def idle(self):
         return not self.timed and not self.pending and not self.triggered
 
+    def stuck(self):
+        """Only screen-triggered presses are left: on an idle watch, their screens cannot come."""
+        return not self.timed and not self.pending and bool(self.triggered)
+
 
 class Faults:
     """Faults the sim board meets in ``wait``, set by ``"faults"`` in the config:
@@ -230,10 +234,17 @@ def probe_heap():
         heap_peak = max(heap_peak, gc.mem_alloc())
 
 
-def finish():
-    """The client put the watch away: keep the clock, end the process."""
+def stuck(screen):
+    """The script can no longer progress: say what it waits for, then end as ``finish``."""
+    emit("stuck", {"t_ms": clock.ms(), "screen": screen, "waiting": [p["on"] for p in buttons.triggered]})
+    finish(screen)
+
+
+def finish(screen=""):
+    """The client put the watch away (on ``screen``): keep the clock, end the process."""
     clock.save()
-    emit("exit", {"t_ms": clock.ms(), "writes": flash.writes, "erases": flash.erases, "heap_peak": heap_peak,
+    emit("exit", {"t_ms": clock.ms(), "screen": screen, "writes": flash.writes, "erases": flash.erases,
+                  "heap_peak": heap_peak,
                   "heap_total": gc.mem_alloc() + gc.mem_free(),
                   "real_ms": time.ticks_diff(time.ticks_ms(), BOOT_TICKS)})
     sys.exit(0)

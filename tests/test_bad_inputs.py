@@ -143,3 +143,71 @@ def test_every_bad_input_through_the_real_console_script(inputs):
              for argv, (code, stdout, stderr), piece in zip(chosen, results, pieces, strict=True)])
     assert {tuple(a[:2]) for a in chosen} == {("program", "check"), ("program", "preview"), ("plan", "check"),
                                               ("plan", "show")}
+
+
+def _not_watch_images(tmp):
+    """Files that a user may pass to --flash by mistake: none of them is a watch's flash."""
+    from runcue_host import sim
+    from runcue_host.archive import Archive
+
+    archive = tmp / "archive.sqlite"
+    with Archive(archive):
+        pass
+    size = sim.BLOCK_SIZE * sim.BLOCKS + sim.RTC_BYTES
+    noise = tmp / "noise-of-image-size.img"
+    noise.write_bytes(os.urandom(size))
+    short = tmp / "random.bin"
+    short.write_bytes(os.urandom(100000))
+    return [archive, noise, short]
+
+
+def _twin_script(argv, timeout=30):
+    """The real console script; a twin that starts serving instead of refusing is stopped."""
+    env = dict(os.environ, COLUMNS="100", NO_COLOR="1")
+    proc = subprocess.Popen([str(RUNCUE)] + argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            stdin=subprocess.DEVNULL)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.terminate()  # the twin stops its watch and removes its link on SIGTERM
+        out, err = proc.communicate(timeout=30)
+        return -1, out.decode(), "served instead of refusing: " + err.decode()
+    return proc.returncode, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
+
+
+def test_a_file_that_is_not_a_watch_image_is_refused_by_sim_run_and_twin_and_left_untouched(tmp_path):
+    runs = []
+    for path in _not_watch_images(tmp_path):
+        before = path.read_bytes()
+        argv = ["sim", "run", "--flash", str(path), "--program", "5m walk"]
+        code, stdout, stderr = _in_process(argv)
+        runs.append((argv, _problems(code, stdout, stderr, "%s: not a watch flash image" % path), stderr))
+        assert path.read_bytes() == before, "sim run changed %s" % path.name
+        argv = ["sim", "twin", "--flash", str(path), "--link", str(tmp_path / "ttyWATCH")]
+        code, stdout, stderr = _twin_script(argv)
+        runs.append((argv, _problems(code, stdout, stderr, "%s: not a watch flash image" % path), stderr))
+        assert path.read_bytes() == before, "sim twin changed %s" % path.name
+    _report(runs)
+
+
+def test_a_flash_or_link_that_is_a_directory_or_in_a_missing_directory_says_one_line(tmp_path):
+    image = tmp_path / "w.img"
+    somefile = tmp_path / "notes.txt"
+    somefile.write_text("keep me")
+    cases = [
+        (["sim", "run", "--flash", str(tmp_path), "--program", "5m walk"], "is a directory"),
+        (["sim", "run", "--flash", str(tmp_path / "no" / "w.img"), "--program", "5m walk"], "no such directory"),
+        (["sim", "twin", "--flash", str(tmp_path), "--link", str(tmp_path / "tty")], "is a directory"),
+        (["sim", "twin", "--flash", str(tmp_path / "no" / "w.img"), "--link", str(tmp_path / "tty")],
+         "no such directory"),
+        (["sim", "twin", "--flash", str(image), "--link", str(tmp_path)], "is a directory"),
+        (["sim", "twin", "--flash", str(image), "--link", str(tmp_path / "no" / "tty")], "no such directory"),
+        (["sim", "twin", "--flash", str(image), "--link", str(somefile)], "not a link"),
+    ]
+    runs = []
+    for argv, piece in cases:
+        code, stdout, stderr = _twin_script(argv)
+        runs.append((argv, _problems(code, stdout, stderr, piece), stderr))
+    _report(runs)
+    assert somefile.read_text() == "keep me"  # a --link never removes a file the twin did not make
+    assert not image.exists()  # refused before anything was made

@@ -1,6 +1,10 @@
 """The unmodified firmware on the real MicroPython unix port, run by `runcue sim`."""
 
+import json
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -144,3 +148,92 @@ def test_two_sims_never_share_one_image(tmp_path):
             sim.run(image)
     finally:
         os.close(fd)
+
+
+RUNCUE = Path(sys.executable).parent / "runcue"
+SHORT = program.make("short", "en", [["walk", 60000], ["x", 2, [["run", 30000], ["walk", 30000]]]])
+
+
+def runcue(*args, timeout=60):
+    """The real console script; the timeout only guards the test suite against a hang."""
+    return subprocess.run([str(RUNCUE), *map(str, args)], capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL, env=dict(os.environ, COLUMNS="200", NO_COLOR="1"))
+
+
+def one_clear_line(proc, piece):
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.startswith("runcue: ") and proc.stderr.count("\n") == 1, proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert piece in proc.stderr, proc.stderr
+
+
+def script(tmp_path, presses):
+    path = tmp_path / "buttons.json"
+    path.write_text(json.dumps(presses))
+    return path
+
+
+def test_a_watch_without_a_program_is_told_at_once_and_no_image_is_made(tmp_path):
+    image = tmp_path / "new.img"
+    out = runcue("sim", "run", "--flash", image)
+    one_clear_line(out, "the watch has no program: give --program or push one")
+    assert not image.exists()
+
+
+def test_an_image_without_a_program_is_told_so_after_the_watch_refused_to_start(tmp_path):
+    image = tmp_path / "w.img"
+    assert sim.run(image, buttons=[]).returncode == 0  # formatted, firmware installed, nothing pushed
+    out = runcue("sim", "run", "--flash", image)
+    one_clear_line(out, "the watch has no program: give --program or push one")
+
+
+def test_a_button_script_naming_a_screen_the_watch_does_not_have_is_refused_before_the_run(tmp_path):
+    image = tmp_path / "w.img"
+    buttons = script(tmp_path, [{"on": "hme", "presses": ["A"]}])
+    out = runcue("sim", "run", "--flash", image, "--program", "5m walk", "--buttons", buttons)
+    one_clear_line(out, 'press 1: the watch has no screen "hme" (its screens: home, ')
+    assert not image.exists()
+
+
+def test_a_button_script_that_can_no_longer_progress_ends_the_run_with_a_clear_message(tmp_path):
+    image = tmp_path / "w.img"
+    assert sim.run(image, buttons=[], program_json=SHORT.to_json()).returncode == 0
+    # the run starts and plays to its end; the script then waits for a stop that never comes
+    buttons = script(tmp_path, [{"on": "home", "presses": ["A"]}, {"on": "checkin_before", "presses": ["A"]},
+                                {"on": "stop_confirm", "presses": ["A"]}])
+    out = runcue("sim", "run", "--flash", image, "--buttons", buttons)
+    one_clear_line(out, 'the button script waits for the "stop_confirm" screen, but the watch stays on '
+                        '"checkin_after" with nothing left to do')
+
+
+def test_a_program_name_beyond_the_basic_plane_reaches_the_watch_intact(tmp_path):
+    toml = tmp_path / "p.toml"
+    toml.write_text('name = "Rennen \U0001F3C3"\nshorthand = "1m walk, 1m run"\n', encoding="utf-8")
+    image = tmp_path / "w.img"
+    out = runcue("sim", "run", "--flash", image, "--program", toml)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("sessions: 1 "), out.stdout
+    from runcue_host import authoring
+
+    prog, _ = authoring.load_spec(str(toml))
+    start = records.decode_all(sim.read_flash(image)["log"])[0][1]
+    assert records.id_hex(start[1]) == prog.id()  # the watch runs exactly the program that was given
+
+
+def test_a_power_cut_run_reports_the_block_writes_that_reached_flash(tmp_path):
+    image = tmp_path / "w.img"
+    assert sim.run(image, buttons=[], program_json=SHORT.to_json()).returncode == 0
+    out = runcue("sim", "run", "--flash", image, "--power-cut-at-write", 12)
+    assert out.returncode == 0, out.stderr
+    assert "power cut at block write 12" in out.stdout
+    assert "block writes: 12  erases: " in out.stdout and "?" not in out.stdout, out.stdout
+
+
+def test_a_button_script_that_ends_mid_session_says_so(tmp_path):
+    image = tmp_path / "w.img"
+    assert sim.run(image, buttons=[], program_json=SHORT.to_json()).returncode == 0
+    buttons = script(tmp_path, [{"on": "home", "presses": ["A"]}, {"on": "checkin_before", "presses": ["A"]}])
+    out = runcue("sim", "run", "--flash", image, "--buttons", buttons)
+    assert out.returncode == 0, out.stderr
+    assert "sessions: 0 " in out.stdout
+    assert 'the button script ended mid-session, on the "checkin_after" screen' in out.stdout, out.stdout

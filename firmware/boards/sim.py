@@ -129,8 +129,11 @@ class Board:
                 return (BTN_A if press[0] == "A" else BTN_B) + (LONG if press[1] else 0)
             return 0
         if target < 0:
-            if simhw.CONFIG.get("exit_when_idle", True) and simhw.buttons.idle():
-                simhw.finish()
+            if simhw.CONFIG.get("exit_when_idle", True):
+                if simhw.buttons.idle():
+                    simhw.finish(self.screen)
+                if simhw.buttons.stuck():  # nothing due, so no screen can change any more
+                    simhw.stuck(self.screen)
             clock.advance_to(now + 1000)  # the twin's idle watch: nothing to do but wait
             return 0
         clock.advance_to(target)

@@ -18,6 +18,8 @@ def register(app):
 
 def load_buttons(path):
     """A button script: a JSON list of presses (see simulator/simhw.py); checked here."""
+    from runcue_host import sim
+
     try:
         script = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as e:
@@ -26,6 +28,7 @@ def load_buttons(path):
         raise UserError("%s: not a JSON button script (%s)" % (path, e)) from None
     if not isinstance(script, list):
         raise UserError("%s: a button script is a JSON list of presses" % path)
+    screens = sim.screen_names()
     for i, p in enumerate(script, 1):
         where = "%s: press %d" % (path, i)
         if not isinstance(p, dict):
@@ -42,6 +45,9 @@ def load_buttons(path):
             if not isinstance(p["on"], str) or not isinstance(presses, list) or not all(
                     b in ("A", "B", "A+", "B+") for b in presses):
                 raise UserError("%s: {\"on\": screen, \"presses\": [\"A\", \"B\", \"A+\"...]}" % where)
+            if p["on"] not in screens:  # a typo would wait for ever for a screen that never comes
+                raise UserError("%s: the watch has no screen %s (its screens: %s)" % (
+                    where, json.dumps(p["on"]), ", ".join(screens)))
             delay = p.get("delay_ms", 500)
             if not isinstance(delay, int) or isinstance(delay, bool) or delay < 0:
                 raise UserError("%s: delay_ms must be a whole number of ms >= 0" % where)
@@ -92,9 +98,13 @@ def run(
         raise UserError("sim run: the watch stopped with an error (exit %d):\n%s" % (
             result.returncode, result.stderr_tail))
     done = [s for s in result.of("show") if s["name"] == "summary"]
-    ex = (result.of("exit") or [{}])[0]
-    out.print("sessions: %d  cues: %d  block writes: %s  erases: %s" % (
-        len(done), len(result.of("cue")), ex.get("writes", "?"), ex.get("erases", "?")))
+    counts = result.counts()
+    out.print("sessions: %d  cues: %d  block writes: %d  erases: %d" % (
+        len(done), len(result.of("cue")), counts["writes"], counts["erases"]))
+    screen = None if result.power_cut else result.mid_session()
+    if screen:
+        out.print("the button script ended mid-session, on the %s screen: the run stopped there, as a watch "
+                  "put away mid-session" % json.dumps(screen))
 
 
 @group.command("twin")

@@ -12,13 +12,11 @@ ISIG and is the child's controlling tty, so Ctrl-C raises KeyboardInterrupt.
 """
 
 import fcntl
-import json
 import os
 import select
 import signal
 import subprocess
 import sys
-import tempfile
 import termios
 import time
 import tty
@@ -43,10 +41,7 @@ class Twin:
 
     def _config(self, main):
         cfg = sim.boot_config(self.image, clock="real", buttons=self.buttons, exit_when_idle=False, main=main)
-        fd, path = tempfile.mkstemp(suffix=".json", prefix="runcue-twin-")
-        with os.fdopen(fd, "w") as f:
-            json.dump(cfg, f)
-        return path
+        return sim.write_config(cfg)
 
     def _start_child(self):
         main = self.mode == FRIENDLY
@@ -78,9 +73,17 @@ class Twin:
         termios.tcsetattr(self.slave_a, termios.TCSANOW, attrs)
         self.master_b, self.slave_b = os.openpty()
         tty.setraw(self.slave_b)  # no echo: the watch's output must not loop back
-        if self.link.is_symlink() or self.link.exists():
+        if self.link.is_symlink():
             self.link.unlink()  # a stale link from a twin that was killed
         os.symlink(os.ttyname(self.slave_b), self.link)
+
+    def _check_link(self):
+        """The link may replace a stale link, never a file or a directory."""
+        if self.link.is_symlink():
+            return
+        if self.link.exists() and not self.link.is_dir():
+            raise sim.SimError("%s: exists and is not a link: give a new path for the watch's link" % self.link)
+        sim.check_new_file(self.link, "a new link to the watch")
 
     def _from_host(self, data):
         for b in data:
@@ -111,10 +114,8 @@ class Twin:
 
     def serve(self):
         """Run until SIGTERM/SIGINT; the link is removed on the way out."""
-        fd = sim.lock_image(self.image) if self.image.exists() else None
-        if fd is None:
-            sim.create_image(self.image, int(time.time()))
-            fd = sim.lock_image(self.image)
+        self._check_link()
+        fd = sim.open_image(self.image, int(time.time()))
         self._open_ptys()
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, self._stop)
