@@ -243,7 +243,9 @@ def test_a_watch_is_not_given_to_another_client_while_it_holds_unsynced_sessions
         assert _sync(twin, arc_path).returncode == 0
         given = runcue("device", "assign", "--port", port, "--client", "C02")
         assert given.returncode == 0, given.stderr
-        info = json.loads(runcue("device", "info", "--port", port, "--json").stdout)
+        shown = runcue("device", "info", "--port", port, "--json")
+        assert shown.returncode == 0, shown.stderr
+        info = json.loads(shown.stdout)
         assert (info["client"], info["client_since"]) == ("C02", 3)
     finally:
         twin.stop()
@@ -257,9 +259,12 @@ def test_a_watch_is_not_given_to_another_client_while_it_holds_unsynced_sessions
         assert refused.returncode == 2
         assert refused.stderr.strip() == ("runcue: watch refused assign: sync first: 1 session on this watch "
                                           "is not synced yet"), refused.stderr
-        assert _sync(twin, arc_path).returncode == 0
+        synced = _sync(twin, arc_path)
+        assert synced.returncode == 0, synced.stderr
         assert runcue("device", "assign", "--port", port, "--client", "C03").returncode == 0
-        info = json.loads(runcue("device", "info", "--port", port, "--json").stdout)
+        shown = runcue("device", "info", "--port", port, "--json")
+        assert shown.returncode == 0, shown.stderr
+        info = json.loads(shown.stdout)
         assert (info["client"], info["client_since"], info["unsynced"]) == ("C03", 4, 0)
     finally:
         twin.stop()

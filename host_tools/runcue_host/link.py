@@ -75,15 +75,16 @@ class SerialTransport(_MpremoteSerial):
         super().__init__(device, timeout=SERIAL_READ_S, **kw)
 
     def read_until(self, min_num_bytes, ending, timeout=10, data_consumer=None, timeout_overall=None):
-        """Bytes up to ``ending``, or what came before the line was quiet ``timeout`` s,
-        ``timeout_overall`` s passed, or the deadline."""
+        """Bytes up to ``ending``, or what came before: the line quiet for ``timeout`` s, or quiet
+        after ``timeout_overall`` s (mpremote's limits), or the deadline, which holds regardless."""
         begin = quiet_since = time.monotonic()
-        stop = min(self.deadline, begin + timeout_overall if timeout_overall is not None else math.inf)
         data = b"" if data_consumer else bytearray()
         while not data.endswith(ending):
             waiting = self.is_pty or self.serial.inWaiting() > 0  # pyright: ignore[reportAttributeAccessIssue]
             new = self.serial.read(1) if waiting else b""  # one byte: what follows is the next step's
             now = time.monotonic()
+            if now >= self.deadline:
+                break
             if new:
                 quiet_since = now
                 if data_consumer:
@@ -91,12 +92,12 @@ class SerialTransport(_MpremoteSerial):
                     data = new
                 else:
                     data += new
-            elif timeout is not None and now >= quiet_since + timeout:
+                continue
+            if timeout is not None and now >= quiet_since + timeout:
                 break
-            if now >= stop:
+            if timeout_overall is not None and now >= begin + timeout_overall:
                 break
-            if not new:
-                time.sleep(0.01)
+            time.sleep(0.01)
         return bytes(data)
 
 
@@ -142,7 +143,7 @@ class Watch:
     def _enter(self):
         assert self.transport is not None
         said = io.StringIO()
-        self._until(ENTER_TIMEOUT_S)
+        self._until(CALL_DEADLINE_S)  # a booting watch may print for a while; a busy one answers at once
         try:
             with contextlib.redirect_stdout(said):  # mpremote prints what came instead of the prompt
                 self.transport.enter_raw_repl(soft_reset=True, timeout_overall=ENTER_TIMEOUT_S)
