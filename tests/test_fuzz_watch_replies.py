@@ -360,12 +360,13 @@ def read_replies(draw):
 def test_read_chunk_with_damaged_replies(output, cursor):
     with time_limit():
         try:
-            data, nxt = sync._read_chunk(watch_with(output), cursor)
+            data, seqs, nxt = sync._read_chunk(watch_with(output), cursor, 7)
         except BaseException as e:  # noqa: B036
             allowed(e)
         else:
             records.decode_all(data)  # whole frames only
-            assert isinstance(nxt, int) and nxt >= cursor and (not data or nxt > cursor)
+            assert isinstance(nxt, int) and nxt >= cursor and (not data or nxt > cursor) and nxt <= 7
+            assert seqs == sorted(set(seqs)) and all(cursor <= q < nxt for q in seqs)
 
 
 # -- the whole sync, into a real archive ----------------------------------------------------------
@@ -394,7 +395,7 @@ class FakeWatch:
         if name == "info":
             closed = [q for q, _ in self.sessions()]
             return valid_info(acked=self.acked, last_closed=max(closed + [self.acked]),
-                              next_seq=max(closed + [0]) + 1)
+                              next_seq=max(closed + [self.acked]) + 1, log_bytes=len(self.log))
         if name == "read":
             cursor, _max = args
             picked = [b for q, b in self.sessions() if q >= cursor]

@@ -256,3 +256,87 @@ def test_names_and_strings_from_the_watch_are_printed_as_text_never_as_markup_or
     assert info.returncode == 0, info.stderr
     assert "[/bold] x\\x1b[31m" in info.stdout and "\x1b" not in info.stdout
     assert "Week 2 [easy] (" in info.stdout
+
+
+def _sync_json(twin, arc_path):
+    return runcue("sync", "--port", str(twin.link), "--archive", str(arc_path), "--json")
+
+
+def test_a_watch_restored_from_an_older_copy_of_its_flash_is_stopped_and_keeps_its_new_session(watch, tmp_path):
+    """A watch whose flash was restored from an older copy numbers its sessions again from that
+    point: the sync stops with a clear error before it stores or frees anything, and the new
+    session stays on the watch (it used to be freed unstored: "nothing unsynced")."""
+    arc_path = tmp_path / "archive.sqlite"
+    old = tmp_path / "old.img"
+    twin = Twin(watch, tmp_path / "ttyWATCH")
+    try:
+        assert _sync_json(twin, arc_path).returncode == 0  # sessions 1, 2
+    finally:
+        twin.stop()
+    old.write_bytes(watch.read_bytes())  # the copy: next session 3
+    assert sim.run(watch, sessions=2).returncode == 0  # sessions 3, 4
+    twin = Twin(watch, tmp_path / "ttyWATCH")
+    try:
+        synced = _sync_json(twin, arc_path)
+        assert synced.returncode == 0 and json.loads(synced.stdout)["stored"]["new"] == 2, synced.stderr
+    finally:
+        twin.stop()
+    watch.write_bytes(old.read_bytes())  # restored: numbering from 3 again
+    assert sim.run(watch).returncode == 0  # a new session 3, that no archive holds
+    twin = Twin(watch, tmp_path / "ttyWATCH")
+    try:
+        refused = _sync_json(twin, arc_path)
+    finally:
+        twin.stop()
+    assert refused.returncode == 2, refused.stdout
+    msg = refused.stderr.strip()
+    assert len(msg.splitlines()) == 1 and "Traceback" not in msg, msg
+    assert msg.startswith("runcue: watch ") and "up to 3" in msg and "up to 4" in msg, msg
+    flash = sim.read_flash(watch)
+    assert flash["acked"] == 2 and [f[0] for t, f in records.decode_all(flash["log"])
+                                    if t == records.START] == [3]  # still there, not acked
+    with Archive(arc_path) as arc:
+        assert sorted(r["seq"] for r in arc.sessions()) == [1, 2, 3, 4]
+
+
+def test_a_watch_is_not_given_to_another_client_while_it_holds_unsynced_sessions(watch, tmp_path):
+    """`device assign` to another client is refused by the watch until its sessions are synced,
+    so a session is always filed under the client it was recorded for."""
+    arc_path = tmp_path / "archive.sqlite"
+    twin = Twin(watch, tmp_path / "ttyWATCH")
+    try:
+        port = str(twin.link)
+        refused = runcue("device", "assign", "--port", port, "--client", "C02")
+        assert refused.returncode == 2, refused.stdout
+        assert refused.stderr.strip() == ("runcue: watch refused assign: sync first: 2 sessions on this watch "
+                                          "are not synced yet"), refused.stderr
+        assert _sync_json(twin, arc_path).returncode == 0
+        given = runcue("device", "assign", "--port", port, "--client", "C02")
+        assert given.returncode == 0, given.stderr
+        shown = runcue("device", "info", "--port", port, "--json")
+        assert shown.returncode == 0, shown.stderr
+        info = json.loads(shown.stdout)
+        assert (info["client"], info["client_since"]) == ("C02", 3)
+    finally:
+        twin.stop()
+    assert sim.run(watch).returncode == 0  # session 3, for C02
+    twin = Twin(watch, tmp_path / "ttyWATCH")
+    try:
+        port = str(twin.link)
+        again = runcue("device", "assign", "--port", port, "--client", "C02")
+        assert again.returncode == 0, again.stderr  # the same client: nothing changes
+        refused = runcue("device", "assign", "--port", port, "--client", "C03")
+        assert refused.returncode == 2
+        assert refused.stderr.strip() == ("runcue: watch refused assign: sync first: 1 session on this watch "
+                                          "is not synced yet"), refused.stderr
+        synced = _sync_json(twin, arc_path)
+        assert synced.returncode == 0, synced.stderr
+        assert runcue("device", "assign", "--port", port, "--client", "C03").returncode == 0
+        shown = runcue("device", "info", "--port", port, "--json")
+        assert shown.returncode == 0, shown.stderr
+        info = json.loads(shown.stdout)
+        assert (info["client"], info["client_since"], info["unsynced"]) == ("C03", 4, 0)
+    finally:
+        twin.stop()
+    with Archive(arc_path) as arc:
+        assert sorted((r["seq"], r["client"] or "") for r in arc.sessions()) == [(1, ""), (2, ""), (3, "C02")]

@@ -377,11 +377,13 @@ class Archive:
 
     # -- storing a sync ---------------------------------------------------------
 
-    def store(self, device_id, client, session_bytes, programs=(), sync_ctx=None, accept_reassign=False):
+    def store(self, device_id, client, session_bytes, programs=(), sync_ctx=None, accept_reassign=False,
+              client_since=1):
         """Store whole sessions from the watch in one transaction (see ``archive_store``)."""
         from runcue_host import archive_store
 
-        return archive_store.store(self, device_id, client, session_bytes, programs, sync_ctx, accept_reassign)
+        return archive_store.store(self, device_id, client, session_bytes, programs, sync_ctx, accept_reassign,
+                                   client_since)
 
     # -- reading ---------------------------------------------------------------
 

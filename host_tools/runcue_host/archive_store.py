@@ -4,6 +4,8 @@ Called through ``Archive.store``.  Every frame is decoded before anything is
 written; a session already stored is compared record by record (the same
 bytes: a duplicate, skipped; other bytes: ArchiveError, and the transaction
 rolls back).  New sessions get their UTC start from ``sessions.place``.
+A session the watch recorded before it was given to its current client
+(seq below the watch's ``client_since``) is not stored under that client.
 """
 
 import time
@@ -22,12 +24,15 @@ def _context(ctx):
     return ctx
 
 
-def store(arc, device_id, client, data, programs=(), sync_ctx=None, accept_reassign=False):
-    """{"new", "duplicate", "bytes", "notes", "clock_offset_s"}; ArchiveError stores nothing.
+def store(arc, device_id, client, data, programs=(), sync_ctx=None, accept_reassign=False, client_since=1):
+    """{"new", "duplicate", "skipped", "bytes", "notes", "clock_offset_s"}; ArchiveError stores nothing.
 
     ``data``: the watch's frames of whole sessions; ``programs``: device JSON texts
     (programs or plans) the watch holds, kept so sessions show planned segments;
-    ``sync_ctx``: {"host_time", "device_clock", "uptime_s", "boots"} at the sync.
+    ``sync_ctx``: {"host_time", "device_clock", "uptime_s", "boots"} at the sync;
+    ``client_since``: the first seq recorded for ``client``: a session below it that
+    this archive lacks is skipped (its seq in "skipped"): the watch had it synced
+    before it changed hands, so another client's archive holds it.
     """
     _check_ids(device_id, client)
     ctx = _context(sync_ctx)
@@ -52,18 +57,25 @@ def store(arc, device_id, client, data, programs=(), sync_ctx=None, accept_reass
         db.execute("INSERT INTO devices (device_id, client, first_seen, last_sync) VALUES (?, ?, ?, ?)"
                    " ON CONFLICT (device_id) DO UPDATE SET client = excluded.client, last_sync = excluded.last_sync",
                    (device_id, client, now, now))
-        new, duplicate = [], 0
+        new, duplicate, skipped = [], 0, []
         for group in sorted(groups, key=lambda g: g[0][1][0]):
+            seq = group[0][1][0]
             stored = db.execute("SELECT idx, bytes FROM raw_records WHERE device_id = ? AND seq = ? ORDER BY idx",
-                                (device_id, group[0][1][0])).fetchall()
+                                (device_id, seq)).fetchall()
             if stored:
                 _same_or_fail(device_id, group, stored)
                 duplicate += 1
+            elif seq < client_since:
+                skipped.append(seq)
             elif new and new[-1][0][1][0] == group[0][1][0]:
                 _same_or_fail(device_id, group, [(i, it[2]) for i, it in enumerate(new[-1])])
                 duplicate += 1
             else:
                 new.append(group)
+        if skipped:
+            notes.append("%s on the watch %s recorded before it was given to client %s: not stored (the watch "
+                         "had %s synced before)" % (_sessions_text(skipped), "was" if len(skipped) == 1 else "were",
+                                                    client, "it" if len(skipped) == 1 else "them"))
         decoded = [log.decode(g, arc.program(records.id_hex(g[0][1][1]))) for g in new]
         if decoded:
             first = decoded[0][0]["seq"]
@@ -82,7 +94,14 @@ def store(arc, device_id, client, data, programs=(), sync_ctx=None, accept_reass
             " new_bytes = syncs.new_bytes + excluded.new_bytes",
             (device_id, now, ctx["device_clock"], ctx["uptime_s"], ctx["boots"], len(new), nbytes))
     offset = ctx["device_clock"] - now if ctx["device_clock"] else None
-    return {"new": len(new), "duplicate": duplicate, "bytes": nbytes, "notes": notes, "clock_offset_s": offset}
+    return {"new": len(new), "duplicate": duplicate, "skipped": skipped, "bytes": nbytes, "notes": notes,
+            "clock_offset_s": offset}
+
+
+def _sessions_text(seqs):
+    if len(seqs) == 1:
+        return "session %d" % seqs[0]
+    return "%d sessions (%d..%d)" % (len(seqs), seqs[0], seqs[-1])
 
 
 def _same_or_fail(device_id, group, stored):

@@ -98,7 +98,8 @@ def info(port: Port = None, as_json: Annotated[bool, typer.Option("--json", help
         return
     t = key_value_grid()
     t.add_row("device", shown("%s (%s)" % (_watch_label(data["device_id"]), data["device_id"])))
-    t.add_row("client", shown(data["client"] or "(none assigned)"))
+    t.add_row("client", shown("%s (from session %d on)" % (data["client"], data["client_since"]) if data["client"]
+                              else "(none assigned)"))
     t.add_row("firmware", shown("%s (records v%s, programs v%s)" % (
         data["firmware"], data["record_format"], data["program_format"])))
     if data["clock_offset_s"] is not None:
@@ -142,11 +143,15 @@ def set_clock(port: Port = None):
 @group.command("assign")
 def assign(port: Port = None,
            client: Annotated[str, typer.Option("--client", help="A pseudonymous client code, never a name.")] = ""):
-    """Give the watch to a client, by code (letters, digits, '-' and '_'; at most 16)."""
+    """Give the watch to a client, by code (letters, digits, '-' and '_'; at most 16).
+
+    The watch refuses another client while it holds sessions not synced yet: sync first.
+    """
     from runcue_host.archive import valid_client
 
     if not valid_client(client):
         raise UserError("device assign: --client %r: a client code is 1-16 letters, digits, '-' or '_'" % client)
     with Watch(port) as w:
-        w.call("assign", client)
-    say("watch assigned to client %s" % client)
+        reply = w.call("assign", client)
+    since = reply.get("client_since")
+    say("watch assigned to client %s" % client + (" (from session %d on)" % since if type(since) is int else ""))

@@ -4,6 +4,10 @@ Everything that touches bytes on the USB link is here; the commands call
 ``Watch.call(name, *args)`` and get a checked JSON reply.  The same code talks
 to a real watch on /dev/ttyACM0 and to the simulator's twin on a pty.
 
+Every request has a deadline (``CALL_DEADLINE_S``, and the whole session's
+one when a command gives it): a watch that goes quiet, or that keeps sending
+without ever finishing its reply, ends in one LinkError, never a hang.
+
 The link never interrupts a run: the app ignores Ctrl-C during a session and
 answers "session in progress", so the raw REPL does not come and the host
 says the watch is busy.  On the way out it always soft-resets the watch in
@@ -13,17 +17,21 @@ friendly mode, so main.py runs the app again, as after unplugging.
 import contextlib
 import io
 import json
+import math
 import os
+import time
 from binascii import b2a_base64, crc32
 
 from mpremote.transport import TransportError
-from mpremote.transport_serial import SerialTransport
+from mpremote.transport_serial import SerialTransport as _MpremoteSerial
 
 from runcue import program, records
-from runcue.syncsvc import PROTOCOL
+from runcue.syncsvc import MAX_CLOCK, MAX_COUNT, PROTOCOL
 from runcue_host import UserError
 
 ENTER_TIMEOUT_S = 3  # s: a watch not in a run gives the raw REPL well within this
+CALL_DEADLINE_S = 10  # s: a request answered later than this is not coming (a read of 8 KB takes ~1 s at 115200 baud)
+SERIAL_READ_S = 1  # s: the longest one serial read may block (mpremote's few direct reads)
 PREAMBLE = "import boards, runcue.syncsvc as s; s.attach(boards.rtc())"
 WATCH_VIDS = {0x303A: "Espressif", 0x1A86: "WCH (M5StickC Plus2)", 0x2E8A: "Raspberry Pi", 0x10C4: "Silicon Labs"}
 
@@ -53,12 +61,67 @@ def find_port():
     return found[0]
 
 
-class Watch:
-    """``with Watch(port) as w: w.call("info")`` — one raw-REPL session with the watch."""
+class SerialTransport(_MpremoteSerial):
+    """mpremote's serial transport, where every wait for the watch keeps to ``deadline``.
 
-    def __init__(self, port=None):
+    mpremote's ``read_until`` gives up only when the line goes quiet, so a watch that
+    keeps sending (a byte a second, or a flood) and never ends its reply would hold it
+    forever; here the deadline holds while bytes arrive too.
+    """
+
+    deadline = math.inf  # time.monotonic() by which the request in hand must be answered
+
+    def __init__(self, device, **kw):
+        super().__init__(device, timeout=SERIAL_READ_S, **kw)
+
+    def read_until(self, min_num_bytes, ending, timeout=10, data_consumer=None, timeout_overall=None):
+        """Bytes up to ``ending``, or what came before: the line quiet for ``timeout`` s, or quiet
+        after ``timeout_overall`` s (mpremote's limits), or the deadline, which holds regardless."""
+        begin = quiet_since = time.monotonic()
+        data = b"" if data_consumer else bytearray()
+        while not data.endswith(ending):
+            waiting = self.is_pty or self.serial.inWaiting() > 0  # pyright: ignore[reportAttributeAccessIssue]
+            new = self.serial.read(1) if waiting else b""  # one byte: what follows is the next step's
+            now = time.monotonic()
+            if now >= self.deadline:
+                break
+            if new:
+                quiet_since = now
+                if data_consumer:
+                    data_consumer(new)
+                    data = new
+                else:
+                    data += new
+                continue
+            if timeout is not None and now >= quiet_since + timeout:
+                break
+            if timeout_overall is not None and now >= begin + timeout_overall:
+                break
+            time.sleep(0.01)
+        return bytes(data)
+
+
+class Watch:
+    """``with Watch(port) as w: w.call("info")`` — one raw-REPL session with the watch.
+
+    ``deadline_s``: the whole session ends within this many seconds (``limit`` changes it).
+    """
+
+    def __init__(self, port=None, deadline_s=None):
         self.port = port or find_port()
         self.transport = None
+        self.deadline = math.inf if deadline_s is None else time.monotonic() + deadline_s
+
+    def limit(self, seconds):
+        """From now on, the session ends within ``seconds`` (or its earlier deadline)."""
+        self.deadline = min(self.deadline, time.monotonic() + seconds)
+
+    def _until(self, seconds):
+        """Give the transport the deadline of a step that may take ``seconds``; that deadline."""
+        assert self.transport is not None
+        until = min(self.deadline, time.monotonic() + seconds)
+        self.transport.deadline = until
+        return until
 
     def __enter__(self):
         if not os.path.exists(self.port):
@@ -80,6 +143,7 @@ class Watch:
     def _enter(self):
         assert self.transport is not None
         said = io.StringIO()
+        self._until(CALL_DEADLINE_S)  # a booting watch may print for a while; a busy one answers at once
         try:
             with contextlib.redirect_stdout(said):  # mpremote prints what came instead of the prompt
                 self.transport.enter_raw_repl(soft_reset=True, timeout_overall=ENTER_TIMEOUT_S)
@@ -90,11 +154,15 @@ class Watch:
         except OSError as e:  # serial.SerialException too: unplugged, or the watch lost power
             raise LinkError(_gone(self.port, e)) from None
 
-    def _exec(self, code):
+    def _exec(self, code, what="setup"):
         assert self.transport is not None
+        until = self._until(CALL_DEADLINE_S)
         try:
             return self.transport.exec(code).decode("utf-8", "replace")
         except TransportError as e:
+            if time.monotonic() >= until:
+                raise LinkError("%s: %s: the watch stopped answering (no whole reply in time): plug it in "
+                                "again and repeat; nothing is lost" % (self.port, what)) from None
             raise LinkError("%s: the watch failed a request: %s" % (self.port, _last_line(e))) from None
         except OSError as e:  # serial.SerialException too: unplugged, or the watch lost power
             raise LinkError(_gone(self.port, e)) from None
@@ -104,13 +172,13 @@ class Watch:
         for a in args:
             if not isinstance(a, (int, str)) or isinstance(a, bool):
                 raise TypeError("syncsvc arguments are ints and strings")
-        out = self._exec("s.%s(%s)" % (name, ", ".join(repr(a) for a in args)))
+        out = self._exec("s.%s(%s)" % (name, ", ".join(repr(a) for a in args)), name)
         lines = [ln for ln in out.splitlines() if ln.startswith("RC:")]
         if len(lines) != 1:
             raise LinkError("%s: %s: the watch's reply is not a runcue reply" % (self.port, name))
         try:
             reply = json.loads(lines[0][3:])
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
             raise LinkError("%s: %s: the watch's reply is not valid JSON" % (self.port, name)) from None
         if not isinstance(reply, dict):
             raise LinkError("%s: %s: the watch's reply is not an object" % (self.port, name))
@@ -125,6 +193,14 @@ class Watch:
                       "device_id": str, "clock": int, "uptime_s": int, "boots": int, "next_seq": int,
                       "acked": int, "last_closed": int, "unsynced": int, "log_bytes": int,
                       "free_bytes": int, "flash_bytes": int, "logging_off": bool}, "info")
+        info.setdefault("client_since", 1)  # older firmware: its client holds every session
+        in_range(info, "clock", 0, MAX_CLOCK, "info")  # a wrong clock is not a broken watch: the sync places it
+        for key in ("uptime_s", "boots", "acked", "last_closed", "unsynced", "log_bytes", "free_bytes",
+                    "flash_bytes"):
+            in_range(info, key, 0, MAX_COUNT, "info")
+        in_range(info, "next_seq", info["last_closed"] + 1, MAX_COUNT, "info")
+        in_range(info, "acked", 0, info["last_closed"], "info")
+        in_range(info, "client_since", 1, info["next_seq"], "info")
         if info["protocol"] != PROTOCOL or info["record_format"] != records.FORMAT_VERSION:
             raise LinkError("watch speaks protocol %s / record format %s, this runcue reads %d / %d: "
                             "update the firmware or runcue" % (info["protocol"], info["record_format"],
@@ -177,7 +253,20 @@ def expect(obj, fields, where):
     for key, kind in fields.items():
         value = obj.get(key)
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise LinkError("%s: the watch's reply has a bad %r: %r" % (where, key, value))
+            raise LinkError("%s: the watch's reply has a bad %r: %s" % (where, key, _shown(value)))
+
+
+def in_range(obj, key, low, high, where):
+    """Check that the integer ``obj[key]`` lies in low..high (a watch's numbers are not trusted either)."""
+    value = obj.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise LinkError("%s: the watch's reply has an impossible %r: %s (not in %d..%d)"
+                        % (where, key, _shown(value), low, high))
+
+
+def _shown(value):
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _gone(port, err):

@@ -25,11 +25,13 @@ PROTOCOL = 1
 PROGRAM_FILE = "/program.json"
 PLAN_FILE = "/plan.json"  # in force when present (firmware/app.py)
 PLAN_STATE = "/plan_state"
-CLIENT_FILE = "/client"
+CLIENT_FILE = "/client"  # the code, then the seq from which its sessions are the client's ("C03\n7")
 NOTE_FILE = "/note"  # read once by the home screen: "synced N" or "program"
 LOG_DIR = "/log"
 MAX_READ = 8192
 MAX_CLIENT = 16
+MAX_CLOCK = records.RTC_MAX  # records keep unix seconds in 32 bits
+MAX_COUNT = 0x7FFFFFFF  # seqs, boots, uptime, byte counts: a watch stays far below; the host checks each
 
 _clock = None
 _store = None
@@ -76,6 +78,19 @@ def _read_text(path):
         return None
 
 
+def _client():
+    """(code or None, client_since): the client, and the first seq recorded for it.
+
+    A file with just a code (older firmware) counts from session 1.
+    """
+    text = _read_text(CLIENT_FILE)
+    if not text:
+        return None, 1
+    lines = text.split("\n")
+    since = lines[1] if len(lines) > 1 else ""
+    return lines[0], int(since) if since.isdigit() and int(since) > 0 else 1
+
+
 def _note(text):
     try:
         _write_atomic(NOTE_FILE, text.encode())
@@ -115,10 +130,11 @@ def info():
     kind, _text, obj = _active()
     prog = _summary(kind, obj)
     st = os.statvfs("/")
+    code, since = _client()
     _reply({
         "protocol": PROTOCOL, "firmware": VERSION, "record_format": records.FORMAT_VERSION,
         "program_format": program.FORMAT_VERSION, "device_id": log.device_id,
-        "client": _read_text(CLIENT_FILE), "clock": _clock.now() if _clock else 0,
+        "client": code, "client_since": since, "clock": _clock.now() if _clock else 0,
         "uptime_s": _clock.uptime_s() if _clock else 0, "boots": log.boots,
         "first_seq": log.first_seq(), "next_seq": log.next_seq, "acked": log.acked,
         "last_closed": log.last_closed_seq(), "unsynced": log.unsynced_count(),
@@ -158,20 +174,34 @@ def set_time(unix):
     _reply({"clock": _clock.now()})
 
 
-def assign(client):
-    """Give the watch a pseudonymous client code (letters, digits, '-', '_')."""
-    ok = isinstance(client, str) and 0 < len(client) <= MAX_CLIENT
+def assign(code):
+    """Give the watch a pseudonymous client code (letters, digits, '-', '_').
+
+    Refused while sessions are unsynced: each session belongs to the client it
+    was recorded for.  The file keeps the seq the new client starts at, so an
+    archive that later reads older sessions still on flash (acked, not yet
+    trimmed) does not file them under the new client.
+    """
+    ok = isinstance(code, str) and 0 < len(code) <= MAX_CLIENT
     if ok:
-        for ch in client:
+        for ch in code:
             if not (ch.isalpha() or ch.isdigit() or ch in "-_") or ord(ch) > 127:
                 ok = False
     if not ok:
         return _fail("assign: a client code is 1-%d letters, digits, '-' or '_'" % MAX_CLIENT)
-    try:
-        _write_atomic(CLIENT_FILE, client.encode())
-    except OSError as e:
-        return _fail("assign: not stored (%s)" % e)
-    _reply({"client": client})
+    old, since = _client()
+    if code != old:
+        log = _log()
+        n = log.unsynced_count()
+        if n:
+            return _fail("sync first: %d session%s on this watch %s not synced yet"
+                         % (n, "" if n == 1 else "s", "is" if n == 1 else "are"))
+        since = log.next_seq
+        try:
+            _write_atomic(CLIENT_FILE, ("%s\n%d" % (code, since)).encode())
+        except OSError as e:
+            return _fail("assign: not stored (%s)" % e)
+    _reply({"client": code, "client_since": since})
 
 
 def active():
