@@ -14,11 +14,9 @@ import boards
 board = boards.load()
 board.mount()
 
-import crash  # noqa: E402  (the crash keeper: it draws with the app's screens)
-
 import app  # noqa: E402  (after the flash is mounted: the app opens the log)
 
-keeper = crash.Keeper(board)
+keeper = None  # the crash keeper (crash.py) loads at the first crash: its code stays out of the heap till then
 watch = None
 after_crash = None  # None: this is the boot
 while True:
@@ -32,6 +30,15 @@ while True:
             raise
         print("runcue: session in progress")  # the host reads this and reports the watch busy
     except Exception as e:  # noqa: BLE001  (whatever it was, the watch must not die of it)
+        gc.collect()
+        if keeper is None:
+            try:
+                import crash
+            except MemoryError:  # no room even for the keeper: let the app go first
+                watch = None
+                gc.collect()
+                import crash
+            keeper = crash.Keeper(board)
         try:
             keeper.crashed(e, watch)
         except KeyboardInterrupt:  # the host, on the crash screen: it gets the REPL

@@ -138,7 +138,7 @@ def test_sessions_recorded_before_the_watch_changed_hands_are_not_filed_under_it
     assert any("2 sessions (1..2)" in n and "client C03" in n for n in result["notes"]), result["notes"]
 
 
-IMPOSSIBLE = [("info", "clock", BIG), ("info", "clock", 5), ("info", "boots", BIG), ("info", "uptime_s", BIG),
+IMPOSSIBLE = [("info", "clock", BIG), ("info", "boots", BIG), ("info", "uptime_s", BIG),
               ("info", "next_seq", BIG), ("info", "acked", BIG), ("info", "last_closed", -1),
               ("info", "log_bytes", BIG), ("info", "client_since", 0), ("info", "next_seq", 2),
               ("read", "next", BIG), ("read", "crc", -1), ("read", "bytes", BIG), ("ack", "acked", BIG)]

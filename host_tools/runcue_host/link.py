@@ -26,9 +26,10 @@ from mpremote.transport import TransportError
 from mpremote.transport_serial import SerialTransport as _MpremoteSerial
 
 from runcue import program, records
-from runcue.syncsvc import MAX_CLOCK, MAX_COUNT, PROTOCOL
+from runcue.syncsvc import MAX_COUNT, PROTOCOL
 from runcue_host import UserError
 
+WRONG_CLOCK_MAX = 2**40  # seconds: far past any clock, well inside SQLite's 64-bit integers
 ENTER_TIMEOUT_S = 3  # s: a watch not in a run gives the raw REPL well within this
 CALL_DEADLINE_S = 10  # s: a request answered later than this is not coming (a read of 8 KB takes ~1 s at 115200 baud)
 SERIAL_READ_S = 1  # s: the longest one serial read may block (mpremote's few direct reads)
@@ -194,7 +195,9 @@ class Watch:
                       "acked": int, "last_closed": int, "unsynced": int, "log_bytes": int,
                       "free_bytes": int, "flash_bytes": int, "logging_off": bool}, "info")
         info.setdefault("client_since", 1)  # older firmware: its client holds every session
-        in_range(info, "clock", 0, MAX_CLOCK, "info")  # a wrong clock is not a broken watch: the sync places it
+        # a wrong clock (1970, past 2106) is not a broken watch: the sync places its sessions and sets it;
+        # only a number no clock reaches (2^70) is refused
+        in_range(info, "clock", 0, WRONG_CLOCK_MAX, "info")
         for key in ("uptime_s", "boots", "acked", "last_closed", "unsynced", "log_bytes", "free_bytes",
                     "flash_bytes"):
             in_range(info, key, 0, MAX_COUNT, "info")

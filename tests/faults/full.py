@@ -30,7 +30,7 @@ from faults.common import PROG_DENSE, RUNCUE, Flash, Stats, Twin, new_image, run
 from runcue import records
 from runcue_host.archive import Archive
 
-BLOCKS = 53  # the firmware takes about 41 of them (a block per file): a few sessions fill the rest
+BLOCKS = 58  # the firmware takes about 46 of them (a block per file): a few sessions fill the rest
 RESERVE = 12288  # runcue.logstore.RESERVE_BYTES
 TEXT_ROWS = range(38, 55)  # ui: "logging off:" at y 38, "sync me" at y 47, 8-pixel font
 
