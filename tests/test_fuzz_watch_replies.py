@@ -374,6 +374,13 @@ def test_read_chunk_with_damaged_replies(output, cursor):
 CALL = re.compile(r"s\.(\w+)\((.*)\)$")
 
 
+def parse_call(code):
+    """(name, int args) of the syncsvc call the host sent (only read/ack/set_time take numbers here)."""
+    m = CALL.match(code)
+    name = m.group(1)
+    return name, [int(a) for a in m.group(2).split(",") if a.strip()] if name in ("read", "ack", "set_time") else []
+
+
 class FakeWatch:
     """A watch that answers syncsvc calls right, unless the fuzzer damages the reply."""
 
@@ -415,9 +422,7 @@ class FakeWatch:
     def answer(self, code):
         if code.startswith("import "):
             return b""
-        m = CALL.match(code)
-        name = m.group(1)
-        args = [int(a) for a in m.group(2).split(",") if a.strip()] if name in ("read", "ack", "set_time") else []
+        name, args = parse_call(code)
         self.calls.append(name)
         reply = self.honest(name, args)
         how = self.data.draw(st.sampled_from(["honest"] * 3 + ["mutate", "frame", "raise"]), label=name)

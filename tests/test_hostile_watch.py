@@ -16,12 +16,12 @@ import time
 import pytest
 from test_fuzz_program import time_limit
 from test_fuzz_watch_replies import (
-    CALL,
     LOG,
     FakeTransport,
     FakeWatch,
     Wire,
     fresh_archive,
+    parse_call,
     rc,
     read_reply,
     session_bytes,
@@ -59,9 +59,7 @@ class Lying(FakeWatch):
     def answer(self, code):
         if code.startswith("import "):
             return b""
-        m = CALL.match(code)
-        name = m.group(1)
-        args = [int(a) for a in m.group(2).split(",") if a.strip()] if name in ("read", "ack", "set_time") else []
+        name, args = parse_call(code)
         self.calls.append(name)
         reply = self.lie(name, args, self.honest(name, args))
         return reply if isinstance(reply, bytes) else rc(reply)
