@@ -38,7 +38,7 @@ mpy: setup
 	@ls -l $(BUILD)/mpy/runcue
 
 demo: setup
-	$(PY) -m runcue_host.demo demo
+	$(PY) -m runcue_host.sim.demo demo
 
 sim: setup
 	@mkdir -p $(BUILD)/sim
@@ -51,7 +51,7 @@ bench: setup
 # make deploy PORT=/dev/ttyACM0 BOARD=m5stickc_plus2|pico_oled (the pico needs `mpremote mip install ssd1306`)
 deploy: setup
 	@test -n "$(PORT)" || (echo "make deploy PORT=/dev/ttyACM0 [BOARD=m5stickc_plus2|pico_oled]"; exit 2)
-	$(PY) -m runcue_host.deploy $(PORT) $(BOARD)
+	$(PY) -m runcue_host.watch.deploy $(PORT) $(BOARD)
 
 # every fault campaign at every block write / protocol step (tests/faults/; a sample runs in `make test`)
 faults: setup

@@ -6,8 +6,9 @@ import pytest
 
 from runcue import program
 from runcue.program import ProgramError
-from runcue_host import UserError, authoring
-from runcue_host.authoring import ProgramFileError, ShorthandError
+from runcue_host import UserError
+from runcue_host.authoring import shorthand as authoring
+from runcue_host.authoring.shorthand import ProgramFileError, ShorthandError
 
 from conftest import load_vectors
 

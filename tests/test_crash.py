@@ -6,7 +6,8 @@ its loop, or the process is killed as a reset that keeps the RTC.
 """
 
 from runcue import cues, program, records
-from runcue_host import sessions, sim
+from runcue_host import sim
+from runcue_host.archive import logdecode as sessions
 
 PROG = program.make("short", "en", [["walk", 120000], ["x", 4, [["run", 60000], ["walk", 60000]]]])
 T0 = 2200  # the default client's start: home 1000 ms, check-in answered 3 presses later

@@ -7,8 +7,8 @@ import pytest
 from garmin_fit_sdk import Decoder, Stream
 from sim_clients import review_archive
 
-from runcue_host import export
 from runcue_host.archive import Archive
+from runcue_host.review import export
 
 INTENSITY = {"run": "active", "walk": "recovery", "warmup": "warmup", "cooldown": "cooldown", "rest": "rest"}
 

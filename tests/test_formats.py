@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import typer
 
-from runcue_host import cli, cli_help
+from runcue_host import cli
+from runcue_host.cli import help as cli_help
 
 RUNCUE = Path(sys.executable).parent / "runcue"
 PAGE = cli_help.formats_text()

@@ -1,4 +1,4 @@
-"""Fuzzing plans: the TOML plan parser (runcue_host.plans) and the watch's plan validator
+"""Fuzzing plans: the TOML plan parser (runcue_host.authoring.plan_file) and the watch's plan validator
 (runcue.plan.loads) fail only with their own one-line errors, never another exception or a hang.
 
 Examples per property: RUNCUE_FUZZ_EXAMPLES (default 300; `make fuzz` sets it high),
@@ -15,12 +15,12 @@ from test_fuzz_program import EXAMPLES, SCALARS, clean_message, near_items, time
 
 from runcue import plan, program
 from runcue.program import ProgramError
-from runcue_host import plans
-from runcue_host.plans import PlanFileError
+from runcue_host.authoring import plan_file as plans
+from runcue_host.authoring.plan_file import PlanFileError
 
 FUZZ = settings(max_examples=EXAMPLES, deadline=timedelta(seconds=3), derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-BUILTIN = {name: resources.files("runcue_host").joinpath("plans", name + ".toml").read_text()
+BUILTIN = {name: resources.files("runcue_host.authoring").joinpath("builtin", name + ".toml").read_text()
            for name in plans.builtin_names()}
 C25K_JSON = plans.load_builtin("c25k").to_json()
 

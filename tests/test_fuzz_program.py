@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from runcue import program
 from runcue.program import ProgramError
-from runcue_host import authoring
-from runcue_host.authoring import ProgramFileError, ShorthandError
+from runcue_host.authoring import shorthand as authoring
+from runcue_host.authoring.shorthand import ProgramFileError, ShorthandError
 
 EXAMPLES = int(os.environ.get("RUNCUE_FUZZ_EXAMPLES", "300"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=timedelta(seconds=2),

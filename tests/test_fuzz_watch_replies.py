@@ -32,8 +32,9 @@ from test_fuzz_program import EXAMPLES, Hang, time_limit
 
 from runcue import plan, program, records
 from runcue.syncsvc import PROTOCOL
-from runcue_host import UserError, link, sync
+from runcue_host import UserError
 from runcue_host.archive import Archive
+from runcue_host.watch import link, sync
 
 FUZZ = settings(max_examples=EXAMPLES, deadline=timedelta(seconds=5), derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -391,7 +392,7 @@ class FakeWatch:
         self.calls = []
 
     def sessions(self):
-        from runcue_host import sessions as s
+        from runcue_host.archive import logdecode as s
 
         try:
             return [(g[0][1][0], b"".join(it[2] for it in g)) for g in s.split(s.frames(self.log))]
@@ -530,7 +531,7 @@ def program_summaries(draw):
 @FUZZ
 @given(program_summaries(), st.booleans())
 def test_device_info_shows_any_program_summary(fake_port, summary, as_json):
-    from runcue_host import cli_device
+    from runcue_host.cli import device as cli_device
 
     monkeypatch, tmp = fake_port
     wire = Wire(monkeypatch, tmp, lambda: FakeTransport(
@@ -548,7 +549,8 @@ C25K = None
 @FUZZ
 @given(st.data())
 def test_push_reply_handling(fake_port, data):
-    from runcue_host import cli_push, plans
+    from runcue_host.authoring import plan_file as plans
+    from runcue_host.cli import push as cli_push
 
     global C25K
     C25K = C25K or plans.resolve("c25k")
@@ -573,7 +575,7 @@ def test_frame_strategy_makes_frames_the_decoder_takes():
 def test_device_info_shows_a_plan_the_watch_refused(fake_port, capsys):
     """syncsvc.info() says {"kind": "plan", "error": why} when /plan.json does not load: the
     command shows that (it used to fail with KeyError 'name')."""
-    from runcue_host import cli_device
+    from runcue_host.cli import device as cli_device
 
     monkeypatch, tmp = fake_port
     summary = {"kind": "plan", "error": "plan: not valid JSON"}
@@ -657,7 +659,8 @@ def test_found_a_bad_active_program_reply(fake_port, data, crc_of):
 
 
 def test_found_a_plan_push_reply_with_a_position_that_is_not_a_number(fake_port, capsys):
-    from runcue_host import cli_push, plans
+    from runcue_host.authoring import plan_file as plans
+    from runcue_host.cli import push as cli_push
 
     c25k = plans.resolve("c25k")
     monkeypatch, tmp = fake_port

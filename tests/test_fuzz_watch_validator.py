@@ -18,7 +18,7 @@ import random
 import pytest
 
 from runcue import plan, program
-from runcue_host import plans
+from runcue_host.authoring import plan_file as plans
 
 import mpy
 

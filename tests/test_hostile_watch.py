@@ -28,8 +28,8 @@ from test_fuzz_watch_replies import (
     valid_info,
 )
 
-from runcue_host import link, sync
 from runcue_host.archive import Archive
+from runcue_host.watch import link, sync
 
 THREE = LOG + session_bytes(3)
 BIG = 2 ** 70

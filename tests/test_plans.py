@@ -12,7 +12,9 @@ import pytest
 
 from runcue import plan, program
 from runcue.program import ProgramError
-from runcue_host import UserError, authoring, plans
+from runcue_host import UserError
+from runcue_host.authoring import plan_file as plans
+from runcue_host.authoring import shorthand as authoring
 
 from conftest import load_vectors, run_driver
 
@@ -68,7 +70,7 @@ def test_runningtherapie_is_a_gentle_dutch_plan_of_twelve_weeks():
 def test_every_builtin_plan_cites_its_source(name):
     pf = plans.load_builtin(name)
     assert pf.source
-    text = (ROOT / "host_tools" / "runcue_host" / "plans" / (name + ".toml")).read_text(encoding="utf-8")
+    text = (ROOT / "host_tools/runcue_host/authoring/builtin" / (name + ".toml")).read_text(encoding="utf-8")
     comments = [line for line in text.splitlines() if line.startswith("#")]
     assert any("https://" in line for line in comments)
     if name == "runningtherapie":
@@ -77,7 +79,7 @@ def test_every_builtin_plan_cites_its_source(name):
 
 def test_builtin_plans_are_package_data():
     conf = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert "plans/*.toml" in conf["tool"]["setuptools"]["package-data"]["runcue_host"]
+    assert "builtin/*.toml" in conf["tool"]["setuptools"]["package-data"]["runcue_host.authoring"]
     assert plans.builtin_names() == ["c25k", "runningtherapie"]
 
 
@@ -332,7 +334,7 @@ def test_plan_show_speaks_dutch_with_lang_nl():
     # the plan itself is Dutch now: the id shown is the id a push with --lang nl gives
     assert plans.resolve("c25k", lang="nl").plan.id() in stdout
     code, stdout, stderr = _runcue(["plan", "check", "--lang", "nl", "--json",
-                                    str(ROOT / "host_tools" / "runcue_host" / "plans" / "c25k.toml")])
+                                    str(ROOT / "host_tools" / "runcue_host" / "authoring" / "builtin" / "c25k.toml")])
     assert code == 0 and json.loads(stdout)["id"] == plans.resolve("c25k", lang="nl").plan.id()
 
 

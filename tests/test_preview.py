@@ -14,7 +14,10 @@ from rich.console import Console
 from scratch_fs import tmpfs
 
 from runcue import cues
-from runcue_host import UserError, authoring, plans, preview
+from runcue_host import UserError
+from runcue_host.authoring import plan_file as plans
+from runcue_host.authoring import preview
+from runcue_host.authoring import shorthand as authoring
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNCUE = Path(sys.executable).parent / "runcue"

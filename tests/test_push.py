@@ -5,7 +5,9 @@ import json
 import pytest
 from test_twin import SHORT, Twin, runcue
 
-from runcue_host import authoring, plans, sim
+from runcue_host import sim
+from runcue_host.authoring import plan_file as plans
+from runcue_host.authoring import shorthand as authoring
 
 STOP_EARLY = [
     {"on": "home", "presses": ["A"], "delay_ms": 1000},
@@ -61,7 +63,7 @@ def test_a_pushed_plan_advances_on_the_watch_and_a_second_push_keeps_the_place(t
 
 
 def test_a_bad_program_is_refused_by_the_watch_and_the_old_one_stays(tmp_path):
-    from runcue_host.link import Watch, WatchRefused
+    from runcue_host.watch.link import Watch, WatchRefused
 
     image = tmp_path / "watch.img"
     assert sim.run(image, program_json=SHORT.to_json()).returncode == 0
@@ -109,7 +111,7 @@ def test_a_plan_push_cut_off_by_a_power_loss_leaves_the_old_program_or_the_new_p
 
 
 def test_a_therapist_places_the_client_in_a_plan_and_sends_them_back_a_week(tmp_path):
-    from runcue_host.link import Watch, WatchRefused
+    from runcue_host.watch.link import Watch, WatchRefused
 
     image = tmp_path / "watch.img"
     sim.create_image(image, 1764000000)

@@ -14,8 +14,8 @@ import subprocess
 import pytest
 from sim_clients import review_archive
 
-from runcue_host import report
 from runcue_host.archive import Archive
+from runcue_host.review import report
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -161,7 +161,7 @@ def test_the_header_names_the_client_and_the_watch_by_a_short_label(review):
 
 
 def test_two_sessions_on_one_day_get_labels_of_their_own():
-    from runcue_host.report_charts import session_labels
+    from runcue_host.review.charts import session_labels
 
     day = 1_800_000_000 - 1_800_000_000 % 86400
     rows = [{"started_at": day + 3600}, {"started_at": day + 86400}, {"started_at": day + 90000},
@@ -194,14 +194,15 @@ def test_the_week_table_shows_the_current_weeks_whatever_odd_dates_the_archive_h
     ("en", 1, "Adherence over 1 week: "), ("en", 3, "Adherence over 3 weeks: "),
 ])
 def test_adherence_counts_its_weeks_in_words(lang, weeks, text):
-    from runcue_host import report_html
+    from runcue_host.review import html as report_html
 
     counts = {"weeks": weeks, "planned": 3 * weeks, "started": weeks, "completed": weeks}
     assert report_html._adherence(counts, report_html.TEXTS[lang]).startswith(text)
 
 
 def test_the_mood_axis_says_what_its_ends_mean_with_the_watchs_words():
-    from runcue_host import report_charts, report_html
+    from runcue_host.review import charts as report_charts
+    from runcue_host.review import html as report_html
 
     rows = [{"started_at": i * 86400, "mood_before": 2, "mood_after": 4, "talk": "yes"} for i in range(3)]
     for lang, bad, good in (("en", "bad", "good"), ("nl", "slecht", "goed")):

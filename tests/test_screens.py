@@ -12,7 +12,8 @@ import pytest
 from screen_text import find, shows
 
 from runcue import plan, program, records
-from runcue_host import sessions, sim
+from runcue_host import sim
+from runcue_host.archive import logdecode as sessions
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("RUNCUE_UPDATE_GOLDEN") == "1"

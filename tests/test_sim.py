@@ -215,7 +215,7 @@ def test_a_program_name_beyond_the_basic_plane_reaches_the_watch_intact(tmp_path
     out = runcue("sim", "run", "--flash", image, "--program", toml)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("sessions: 1 "), out.stdout
-    from runcue_host import authoring
+    from runcue_host.authoring import shorthand as authoring
 
     prog, _ = authoring.load_spec(str(toml))
     start = records.decode_all(sim.read_flash(image)["log"])[0][1]

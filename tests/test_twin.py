@@ -153,7 +153,7 @@ def test_a_second_tool_on_the_same_port_is_told_the_port_is_in_use(watch, tmp_pa
 
 
 def test_make_deploy_copies_the_firmware_with_mpremote(watch, tmp_path):
-    from runcue_host import deploy
+    from runcue_host.watch import deploy
 
     twin = Twin(watch, tmp_path / "ttyWATCH")
     try:
@@ -168,7 +168,7 @@ def test_make_deploy_copies_the_firmware_with_mpremote(watch, tmp_path):
 
 
 def test_a_watch_with_another_record_format_is_refused_before_anything_is_read(watch, tmp_path, monkeypatch):
-    from runcue_host.link import LinkError, Watch
+    from runcue_host.watch.link import LinkError, Watch
 
     monkeypatch.setattr(records, "FORMAT_VERSION", records.FORMAT_VERSION + 1)  # this laptop is newer
     twin = Twin(watch, tmp_path / "ttyWATCH")

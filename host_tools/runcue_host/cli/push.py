@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 
 from runcue_host.cli import say, warn
-from runcue_host.cli_device import Port
-from runcue_host.cli_program import SPEC_HELP, LangOpt
+from runcue_host.cli.device import Port
+from runcue_host.cli.program import SPEC_HELP, LangOpt
 
 ArchiveOpt = Annotated[Path | None, typer.Option("--archive", help="Also keep it in this archive (default: yours).")]
 AtOpt = Annotated[str | None, typer.Option(
@@ -22,7 +22,8 @@ LANGUAGE = {"en": "in English", "nl": "in Dutch"}
 
 
 def register(app):
-    from runcue_host import cli_plan, cli_program
+    from runcue_host.cli import plan as cli_plan
+    from runcue_host.cli import program as cli_program
 
     cli_program.group.command("push")(push_program)
     cli_plan.group.command("push")(push_plan)
@@ -31,7 +32,7 @@ def register(app):
 def _push(kind, obj, port, archive, *args):
     """Send a program or plan; the watch checks it, stores it atomically and says what it holds."""
     from runcue_host.archive import Archive
-    from runcue_host.link import LinkError, Watch
+    from runcue_host.watch.link import LinkError, Watch
 
     text = obj.to_json()
     with Watch(port) as w:
@@ -46,7 +47,7 @@ def _push(kind, obj, port, archive, *args):
 def push_program(spec: Annotated[str, typer.Argument(metavar="SPEC", help=SPEC_HELP)],
                  port: Port = None, archive: ArchiveOpt = None, lang: LangOpt = None):
     """Send a program to the watch; it replaces the program or plan in force there."""
-    from runcue_host import authoring
+    from runcue_host.authoring import shorthand as authoring
     prog, _notes = authoring.load_spec(spec, lang)
     _push("program", prog, port, archive)
     say("program %s (%s) is in force on the watch, %s" % (prog.name, prog.id(), LANGUAGE[prog.lang]))
@@ -55,7 +56,7 @@ def push_program(spec: Annotated[str, typer.Argument(metavar="SPEC", help=SPEC_H
 def push_plan(plan_file: Annotated[str, typer.Argument(metavar="PLAN", help="A plan .toml file or a built-in plan.")],
               port: Port = None, archive: ArchiveOpt = None, lang: LangOpt = None, at: AtOpt = None):
     """Send a plan to the watch; pushing the same plan again keeps the client's place in it (or moves it: --at)."""
-    from runcue_host import plans
+    from runcue_host.authoring import plan_file as plans
 
     plan = plans.resolve(plan_file, lang)
     args = () if at is None else (plans.place(plan, at),)  # checked before the watch is touched

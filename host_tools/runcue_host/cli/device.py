@@ -12,7 +12,7 @@ from runcue_host.wording import clock_offset, count
 
 
 def Watch(port):  # noqa: N802 - the link (and mpremote) load only for commands that use it
-    from runcue_host.link import Watch as _Watch
+    from runcue_host.watch.link import Watch as _Watch
 
     return _Watch(port)
 
@@ -42,8 +42,8 @@ def sync(
     """Pull the watch's new sessions into the archive (exactly once), then let it free the space."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
 
-    from runcue_host import sync as sync_mod
-    from runcue_host.sessions import CLOCK_OFF_S
+    from runcue_host.archive.logdecode import CLOCK_OFF_S
+    from runcue_host.watch import sync as sync_mod
 
     with _archive(archive) as arc:
         bar = Progress(TextColumn("syncing"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[n]}"),

@@ -22,8 +22,9 @@ import datetime
 import io
 import os
 
-from runcue_host import UserError, private_files, sessions
+from runcue_host import UserError, private_files
 from runcue_host.archive import iso_utc, watch_label
+from runcue_host.archive import logdecode as sessions
 
 FORMATS = ("csv", "fit")
 SESSION_FIELDS = ("device", "client", "seq", "program_id", "program_name", "started_at_utc", "started_approx",

@@ -19,7 +19,7 @@ import zlib
 from pathlib import Path
 
 from runcue import engine, program
-from runcue_host import deploy
+from runcue_host.watch import deploy
 
 ROOT = deploy.ROOT
 SIMULATOR = ROOT / "simulator"

@@ -21,8 +21,8 @@ from binascii import a2b_base64, crc32
 from runcue import records
 from runcue.syncsvc import MAX_COUNT
 from runcue_host import UserError
-from runcue_host import sessions as logdecode
-from runcue_host.link import LinkError, Watch, expect, in_range
+from runcue_host.archive import logdecode
+from runcue_host.watch.link import LinkError, Watch, expect, in_range
 
 CHUNK_BYTES = 4096  # per read call: a few sessions; whole sessions always
 CLOCK_TOLERANCE_S = 2

@@ -33,13 +33,13 @@ import typer
 from runcue_host import UserError
 
 COMMAND_MODULES = [
-    "runcue_host.cli_program",
-    "runcue_host.cli_sim",
-    "runcue_host.cli_review",
-    "runcue_host.cli_plan",
-    "runcue_host.cli_device",
-    "runcue_host.cli_push",
-    "runcue_host.cli_help",
+    "runcue_host.cli.program",
+    "runcue_host.cli.sim",
+    "runcue_host.cli.review",
+    "runcue_host.cli.plan",
+    "runcue_host.cli.device",
+    "runcue_host.cli.push",
+    "runcue_host.cli.help",
 ]
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}

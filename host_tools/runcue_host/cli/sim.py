@@ -73,7 +73,8 @@ def run(
                                                help="Write each new screen as a PNG here.")] = None,
 ):
     """Run sessions on the simulated watch; its flash image keeps everything."""
-    from runcue_host import authoring, private_files, sim
+    from runcue_host import private_files, sim
+    from runcue_host.authoring import shorthand as authoring
     if clock not in ("virtual", "real"):
         raise UserError("sim run: --clock must be virtual or real, not %r" % clock)
     prog_json = None
@@ -116,7 +117,7 @@ def twin(
 ):
     """Serve the image as a watch on USB until SIGTERM/SIGINT (mpremote and runcue talk to LINK)."""
     from runcue_host import sim
-    from runcue_host import twin as twin_mod
+    from runcue_host.sim import twin as twin_mod
 
     try:
         twin_mod.Twin(flash, link, log=log, buttons=load_buttons(buttons) if buttons else ()).serve()

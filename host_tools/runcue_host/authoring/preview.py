@@ -22,7 +22,7 @@ import wave
 
 from runcue import cues, engine, program
 from runcue_host import private_files
-from runcue_host.authoring import WRITTEN_KINDS
+from runcue_host.authoring.shorthand import WRITTEN_KINDS
 
 __all__ = ["COMPRESS_OVER_MS", "COMPRESS_TO_MS", "KIND_TEXTS", "RATE", "WORDS", "Played", "WavInfo", "clock",
            "cue_counts", "cue_text", "kind_text", "number", "play", "table", "timeline", "write_wav", "wrote_text"]

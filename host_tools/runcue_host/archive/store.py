@@ -11,8 +11,8 @@ A session the watch recorded before it was given to its current client
 import time
 
 from runcue import records
-from runcue_host import sessions as log
 from runcue_host.archive import ArchiveError, _check_ids
+from runcue_host.archive import logdecode as log
 
 
 def _context(ctx):

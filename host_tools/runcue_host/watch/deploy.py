@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CORE = ROOT / "lib" / "runcue"
 FIRMWARE = ROOT / "firmware"
 BUILD = ROOT / "build" / "bundles"
@@ -82,17 +82,17 @@ def copy_to_port(port, board=None):
     mpremote = Path(sys.executable).parent / "mpremote"
     subprocess.run([str(mpremote), "connect", port, "fs", "cp", "-r", *entries, ":"],
                    check=True, stdin=subprocess.DEVNULL)
-    from runcue_host.link import restart_app
+    from runcue_host.watch.link import restart_app
 
     restart_app(port)
     return bid
 
 
 def main(argv=None):
-    """``python -m runcue_host.deploy PORT [BOARD]``"""
+    """``python -m runcue_host.watch.deploy PORT [BOARD]``"""
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help") or len(argv) > 2:
-        print("usage: python -m runcue_host.deploy PORT [BOARD]  (boards: %s)" % ", ".join(BOARDS))
+        print("usage: python -m runcue_host.watch.deploy PORT [BOARD]  (boards: %s)" % ", ".join(BOARDS))
         return 2
     try:
         bid = copy_to_port(argv[0], argv[1] if len(argv) > 1 else None)

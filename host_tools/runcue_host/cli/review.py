@@ -110,7 +110,7 @@ def report(
     lang: Annotated[str, typer.Option("--lang", metavar="en|nl", help="Language of the report.")] = "en",
 ):
     """Write one self-contained HTML report: flags, adherence, planned vs. done, mood."""
-    from runcue_host import report as report_mod
+    from runcue_host.review import report as report_mod
 
     if lang not in report_mod.LANGS:
         raise UserError("report: --lang %s: not one of %s" % (lang, ", ".join(report_mod.LANGS)))
@@ -129,7 +129,7 @@ def export(
     client: ClientOpt = None,
 ):
     """Export the archived sessions as CSV or FIT files (readable by their owner only)."""
-    from runcue_host import export as export_mod
+    from runcue_host.review import export as export_mod
 
     if fmt not in export_mod.FORMATS:
         raise UserError("export %s: unknown format (csv or fit)" % fmt)

@@ -55,7 +55,7 @@ def check(
     Weeks that hold fewer or more sessions than per_week (or none) are warned about on stderr; the plan
     is still good (exit 0).
     """
-    from runcue_host import plans
+    from runcue_host.authoring import plan_file as plans
     pf = plans.resolve(spec, lang)
     info = plans.summary(pf)
     if as_json:
@@ -74,7 +74,7 @@ def _about(pf, info, lang):
     from rich.table import Table
     from rich.text import Text
 
-    from runcue_host import plans
+    from runcue_host.authoring import plan_file as plans
 
     t = TEXTS[lang]
     grid = Table.grid(padding=(0, 2))
@@ -99,7 +99,7 @@ def list_builtin():
     """List the plans that come with runcue, with their sources."""
     from rich.table import Table
 
-    from runcue_host import plans
+    from runcue_host.authoring import plan_file as plans
 
     t = Table(box=None, padding=(0, 1), header_style="bold")
     for col in ("name", "weeks", "sessions", "per week"):
@@ -130,7 +130,9 @@ def show(
     from rich.table import Table
     from rich.text import Text
 
-    from runcue_host import authoring, plans, preview
+    from runcue_host.authoring import plan_file as plans
+    from runcue_host.authoring import preview
+    from runcue_host.authoring import shorthand as authoring
 
     pf = plans.resolve(spec, lang)
     lang = pf.plan.lang if lang else "en"

@@ -22,7 +22,7 @@ archive), from a transaction, from opening, and from inside ``with Archive()``.
 The watch's records are kept raw, keyed by (device id, session seq, record
 index): a record that arrives again with the same bytes is skipped, with other
 bytes it stops the whole store.  Sessions and segments are derived from them
-(``runcue_host.sessions``) in the same transaction.
+(``runcue_host.archive.logdecode``) in the same transaction.
 """
 
 import contextlib
@@ -37,7 +37,7 @@ from pathlib import Path
 from runcue import plan as plan_mod
 from runcue import program as program_mod
 from runcue_host import UserError, private_files
-from runcue_host.archive_schema import MIGRATIONS, SCHEMA_VERSION, SEGMENT_COLUMNS, SESSION_COLUMNS
+from runcue_host.archive.schema import MIGRATIONS, SCHEMA_VERSION, SEGMENT_COLUMNS, SESSION_COLUMNS
 
 FILE_NAME = "archive.sqlite"
 MAX_CLIENT = 16
@@ -380,7 +380,7 @@ class Archive:
     def store(self, device_id, client, session_bytes, programs=(), sync_ctx=None, accept_reassign=False,
               client_since=1):
         """Store whole sessions from the watch in one transaction (see ``archive_store``)."""
-        from runcue_host import archive_store
+        from runcue_host.archive import store as archive_store
 
         return archive_store.store(self, device_id, client, session_bytes, programs, sync_ctx, accept_reassign,
                                    client_since)

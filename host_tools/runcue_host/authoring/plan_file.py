@@ -17,7 +17,7 @@ A plan file::
     shorthand = "5m warmup, 8x(60s run, 90s walk), 5m cooldown"
 
 A session has ``shorthand`` or ``[[sessions.segments]]`` tables, written and checked
-exactly as in a program file (``runcue_host.authoring``).  The plan compiles to
+exactly as in a program file (``runcue_host.authoring.shorthand``).  The plan compiles to
 ``runcue.plan.make`` and its limits.  Every error is a :class:`PlanFileError`, one line:
 ``week2.toml: line 14: sessions[4].shorthand: item 2 is empty (column 9): ...``.
 
@@ -37,8 +37,9 @@ from importlib import resources
 
 from runcue import plan, program
 from runcue.program import ProgramError
-from runcue_host import UserError, authoring
-from runcue_host.authoring import ProgramFileError, quote, type_name
+from runcue_host import UserError
+from runcue_host.authoring import shorthand as authoring
+from runcue_host.authoring.shorthand import ProgramFileError, quote, type_name
 
 __all__ = ["PlanFile", "PlanFileError", "builtin_names", "load_builtin", "load_plan", "loads_plan", "place",
            "place_text", "resolve", "summary", "week_warnings", "weeks_text"]
@@ -231,7 +232,7 @@ def load_plan(path, lang=None):
 
 
 def _builtin_dir():
-    return resources.files("runcue_host").joinpath("plans")
+    return resources.files("runcue_host.authoring").joinpath("builtin")
 
 
 def builtin_names():

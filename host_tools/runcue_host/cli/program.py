@@ -40,7 +40,7 @@ def check(
 
     walk counts every segment that is not run: warm-up, walk, rest and cool-down.
     """
-    from runcue_host import authoring
+    from runcue_host.authoring import shorthand as authoring
     written = authoring.load_authored(spec, lang)
     prog, notes = written.program, written.notes
     info = authoring.summary(prog)
@@ -92,7 +92,9 @@ def preview_cmd(
     """
     from rich.text import Text
 
-    from runcue_host import authoring, plans, preview
+    from runcue_host.authoring import plan_file as plans
+    from runcue_host.authoring import preview
+    from runcue_host.authoring import shorthand as authoring
 
     if session is not None:
         pf = plans.resolve(spec, lang)

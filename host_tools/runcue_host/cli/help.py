@@ -19,7 +19,7 @@ def formats_text():
     """The text of the formats page."""
     from importlib import resources
 
-    return resources.files("runcue_host").joinpath("formats.md").read_text(encoding="utf-8")
+    return resources.files("runcue_host.cli").joinpath("formats.md").read_text(encoding="utf-8")
 
 
 @group.command("formats")

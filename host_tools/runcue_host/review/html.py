@@ -8,8 +8,9 @@ import time
 from html import escape
 
 from runcue import program, records
-from runcue_host import preview, report_charts
 from runcue_host.archive import watch_label
+from runcue_host.authoring import preview
+from runcue_host.review import charts as report_charts
 from runcue_host.wording import count, plural
 
 TEXTS = {

@@ -2,7 +2,7 @@
 
 Everything goes through the real parts: the firmware on the MicroPython unix
 port, the USB twin with mpremote's transport, the SQLite archive, the HTML
-report.  ``python -m runcue_host.demo [DIR]`` (default ./demo).
+report.  ``python -m runcue_host.sim.demo [DIR]`` (default ./demo).
 """
 
 import json

@@ -142,7 +142,7 @@ def model(arc, client=None, now=None):
 
 def render(arc, client=None, lang="en", now=None):
     """The report page as text."""
-    from runcue_host import report_html
+    from runcue_host.review import html as report_html
 
     if lang not in LANGS:
         raise UserError("report: --lang %s: not one of %s" % (lang, ", ".join(LANGS)))
