@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.runcue-setup
 BUILD := build
 
-.PHONY: setup demo test lint mpy sim bench deploy clean faults fuzz
+.PHONY: setup demo test test-fast lint mpy sim bench deploy clean faults fuzz
 
 setup: $(STAMP) typings/.stamp
 
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml
 
 test: setup
 	$(VENV)/bin/pytest
+
+# the quick loop (under a minute): host units and the core on both interpreters
+test-fast: setup
+	$(VENV)/bin/pytest -m "unit or portable"
 
 # the MicroPython stubs, one directory per port (installed together they overwrite each other)
 typings/.stamp: | $(STAMP)

@@ -280,7 +280,7 @@ def _children(pid):
 
 
 class Twin:
-    """`runcue sim twin` on an image (as tests/test_twin.py starts it), plus kill()."""
+    """`runcue sim twin` on an image (as tests/integration/test_twin.py starts it), plus kill()."""
 
     def __init__(self, image, link):
         self.link = Path(link)

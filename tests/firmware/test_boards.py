@@ -20,7 +20,7 @@ import pytest
 
 import mpy
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIRMWARE = ROOT / "firmware"
 BOARDS = FIRMWARE / "boards"
 DRIVERS = FIRMWARE / "drivers"

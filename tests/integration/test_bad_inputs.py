@@ -22,7 +22,7 @@ import pytest
 from runcue_host import cli
 
 RUNCUE = Path(sys.executable).parent / "runcue"
-BAD = Path(__file__).resolve().parent / "vectors" / "bad"
+BAD = Path(__file__).resolve().parents[1] / "vectors" / "bad"
 INDEX = json.loads((BAD / "index.json").read_text(encoding="utf-8"))
 PROGRAM_COMMANDS = (["program", "check"], ["program", "preview"])
 PLAN_COMMANDS = (["plan", "check"], ["plan", "show"], ["program", "preview", "--session", "1"])

@@ -24,7 +24,7 @@ import mpy
 
 CASES = int(os.environ.get("RUNCUE_FUZZ_MPY_CASES", "2000"))
 SEED = 20261125
-MP_VALIDATE = os.path.join(os.path.dirname(__file__), "faults", "mp_validate.py")
+MP_VALIDATE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "faults", "mp_validate.py")
 
 BASES = [
     ("program", program.make("C25K week 1", "en", [["walk", 300000], ["x", 8, [["run", 60000], ["walk", 90000]]],

@@ -192,7 +192,7 @@ def test_an_archive_on_read_only_media_can_still_be_read(review, tmp_path, capsy
 
 
 def test_reading_a_damaged_or_unfinished_archive_says_what_is_wrong_and_changes_nothing(review, tmp_path, capsys):
-    from test_archive import damage
+    from conftest import damage
 
     damaged = review.copy(tmp_path / "damaged.sqlite")
     damage(damaged, "sessions")

@@ -19,7 +19,7 @@ from runcue_host.authoring import plan_file as plans
 from runcue_host.authoring import preview
 from runcue_host.authoring import shorthand as authoring
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RUNCUE = Path(sys.executable).parent / "runcue"
 # no two cues meet: every cue is over before the next one is due
 SHORT = "30s warmup, 2x(20s run, 16s walk), 20s cooldown"

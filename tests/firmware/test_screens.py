@@ -15,7 +15,7 @@ from runcue import plan, program, records
 from runcue_host import sim
 from runcue_host.archive import logdecode as sessions
 
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).parents[1] / "golden"
 UPDATE = os.environ.get("RUNCUE_UPDATE_GOLDEN") == "1"
 SCREENS = ["home", "checkin_before", "running", "paused", "stop_confirm", "checkin_after", "checkin_talk",
            "checkin_reason", "summary"]

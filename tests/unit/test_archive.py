@@ -25,7 +25,9 @@ from runcue.logstore import LogStore
 from runcue_host.archive import Archive, ArchiveError
 from runcue_host.archive import logdecode as sessions
 
-HERE = Path(__file__).resolve().parent.parent / "host_tools" / "runcue_host" / "archive"
+from conftest import damage
+
+HERE = Path(__file__).resolve().parents[2] / "host_tools" / "runcue_host" / "archive"
 
 
 @pytest.fixture(scope="module")
@@ -312,17 +314,6 @@ def test_queries_stay_portable_to_postgresql():
 
 
 # -- what goes wrong with the file, said as it is --------------------------------------------
-
-def damage(path, table):
-    """Overwrite the first page of ``table`` (its b-tree root), as a failing disk would."""
-    db = sqlite3.connect(str(path))
-    page_size = db.execute("PRAGMA page_size").fetchone()[0]
-    root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
-    db.close()
-    with open(path, "r+b") as f:
-        f.seek((root - 1) * page_size)
-        f.write(b"\xa5" * page_size)
-
 
 def test_a_damaged_archive_is_named_damaged_with_what_to_do_before_a_sync_writes(review, tmp_path):
     path = review.copy(tmp_path / "a.sqlite")

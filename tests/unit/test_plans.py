@@ -18,7 +18,7 @@ from runcue_host.authoring import shorthand as authoring
 
 from conftest import load_vectors, run_driver
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RUNCUE = Path(sys.executable).parent / "runcue"
 PLAN_KEYS = {"id", "name", "sessions", "weeks", "per_week", "rule", "total_s", "run_s"}
 

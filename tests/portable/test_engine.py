@@ -5,7 +5,7 @@ trace.  The expected traces come from ``expected()`` below, a reference model
 written from the rules (plan events at start + offset, shifted by pauses and
 skips), not from the engine: ``test_vectors_follow_rules`` keeps the file and
 the rules in step.  After changing a case's inputs, rewrite its expectations
-with ``.venv/bin/python tests/test_engine.py`` and review the diff.
+with ``.venv/bin/python tests/portable/test_engine.py`` and review the diff.
 """
 
 import json

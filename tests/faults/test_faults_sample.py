@@ -8,6 +8,7 @@ by the host, the twin or the link, then synced again; and a flash that fills up.
 """
 
 import pytest
+
 from faults import full, power, syncs
 
 

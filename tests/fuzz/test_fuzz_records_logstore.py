@@ -37,7 +37,7 @@ import mpy
 FUZZ = settings(max_examples=EXAMPLES, deadline=timedelta(seconds=5), derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 MPY_CASES = int(os.environ.get("RUNCUE_FUZZ_MPY_CASES", "300"))
-MP_RECOVER = os.path.join(os.path.dirname(__file__), "faults", "mp_recover.py")
+MP_RECOVER = os.path.join(os.path.dirname(os.path.dirname(__file__)), "faults", "mp_recover.py")
 
 STOP_EARLY = [
     {"on": "home", "presses": ["A"], "delay_ms": 1000},
