@@ -293,8 +293,8 @@ def test_the_schema_is_versioned_and_a_newer_archive_is_refused(tmp_path):
 def _sql_literals():
     """Every string constant in the archive modules that is an SQL statement (or a piece of one)."""
     out = []
-    for name in ("__init__.py", "store.py", "schema.py"):
-        for node in ast.walk(ast.parse((HERE / name).read_text())):
+    for path in sorted(HERE.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.match(
                     r"\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|BEGIN|COMMIT|ROLLBACK|PRAGMA)\b", node.value):
                 out.append(node.value)
@@ -323,9 +323,9 @@ def test_a_damaged_archive_is_named_damaged_with_what_to_do_before_a_sync_writes
 
 
 def test_a_second_writer_waits_then_is_told_the_archive_is_in_use(review, tmp_path, monkeypatch):
-    from runcue_host import archive
+    from runcue_host.archive import sqlite_file
 
-    monkeypatch.setattr(archive, "BUSY_TIMEOUT_S", 0.2, raising=False)  # not the usual seconds
+    monkeypatch.setattr(sqlite_file, "BUSY_TIMEOUT_S", 0.2)  # not the usual seconds
     path = tmp_path / "a.sqlite"
     Archive(path).close()
     f = review.flash["C02"]
