@@ -1,8 +1,9 @@
 """The Archive: an open archive of every synced session, on SQLite (a file) or PostgreSQL.
 
 ``Archive(target)`` opens the engine the target names (``sqlite_file`` for a
-path; the engines own connecting, their transactions and what their errors
-mean) and then checks the schema: opening for writing (sync, push) applies the
+path, ``postgres`` for a libpq URL; default: ``RUNCUE_ARCHIVE``, else the
+per-user SQLite file; the engines own connecting, their transactions and what
+their errors mean) and then checks the schema: opening for writing (sync, push) applies the
 migrations the archive lacks (``schema.MIGRATIONS``, an ordered list, each in
 its own write transaction that checks the version again, so two runcues
 creating or upgrading one archive at once both succeed: the second waits, then
@@ -14,32 +15,68 @@ Besides devices, clients, programs and the reading queries, the Archive offers
 its connection to the modules built on it: ``execute`` / ``one`` (``?``
 placeholders, SQL both engines run: see ``dialect``) and ``transaction``.
 Storing a sync is ``store`` (the rules are in ``runcue_host.archive.store``).
+
+On PostgreSQL every access to a client's data appends to the audit log
+(``audit``): a sync or assignment in its own transaction, a read once per
+client per open archive, from ``session_rows`` (every reading command starts
+there).  Connected as a therapist, the database shows only their clients
+(``security``); a sync for a watch whose client is not theirs is refused here
+first, saying so, before the database would refuse it.
 """
 
+import getpass
 import json
+import os
+import sys
 import time
 
 from runcue import plan as plan_mod
 from runcue import program as program_mod
+from runcue_host.archive import schema
 from runcue_host.archive import store as store_mod
+from runcue_host.archive.dialect import is_url
 from runcue_host.archive.errors import ArchiveError
 from runcue_host.archive.ids import check_ids, iso_utc
-from runcue_host.archive.schema import MIGRATIONS, SCHEMA_VERSION, SEGMENT_COLUMNS, SESSION_COLUMNS
+from runcue_host.archive.security import ADMIN_ROLE, THERAPIST_ROLE
 from runcue_host.archive.sqlite_file import SqliteFile, default_path
 
-_BOOLS = ("started_approx", "logged_whole", "skipped")
+ENV_VAR = "RUNCUE_ARCHIVE"
+
+
+def default_target():
+    """The archive when none is given: ``RUNCUE_ARCHIVE`` (a path or a URL), else the per-user file."""
+    return os.environ.get(ENV_VAR) or default_path()
+
+
+def _command_line():
+    """How the audit log names the command: the program and its subcommands, no options or values."""
+    words = [os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "python"]
+    for arg in sys.argv[1:3]:
+        if arg.startswith("-"):
+            break
+        words.append(arg)
+    return " ".join(words)[:80]
 
 
 class Archive:
     """An open archive; ``create=False`` refuses a missing file; ``read_only`` opens it
     for reading only (no migration, nothing written; implies ``create=False``)."""
 
-    def __init__(self, path=None, create=True, read_only=False):
+    def __init__(self, path=None, create=True, read_only=False, command=None):
         self.read_only = read_only
+        self.command = command or _command_line()
         self._programs = {}
-        target = path if path is not None else default_path()
-        self.conn = SqliteFile(target, create, read_only, self._prepare)
+        self._read = set()  # clients whose reading is in the audit log already
+        self._audits = False
+        target = path if path is not None else default_target()
+        if is_url(str(target)):
+            from runcue_host.archive.postgres import PostgresDb  # psycopg only for a practice's archive
+
+            self.conn = PostgresDb(str(target), create, read_only, self._prepare)
+        else:
+            self.conn = SqliteFile(target, create, read_only, self._prepare)
         self.path = self.conn.where  # how messages name the archive
+        self.engine = self.conn.dialect.name
 
     @property
     def db(self):
@@ -64,6 +101,10 @@ class Archive:
         """A cursor over ``sql`` (``?`` placeholders) run with ``args``."""
         return self.conn.execute(sql, args)
 
+    def executemany(self, sql, rows):
+        """``sql`` once per row of ``rows`` (in one round of the engine where it can)."""
+        self.conn.executemany(sql, rows)
+
     def one(self, sql, args=()):
         """The first row of ``sql``, or None."""
         return self.conn.execute(sql, args).fetchone()
@@ -71,6 +112,33 @@ class Archive:
     def transaction(self):
         """A write transaction (commit at the end, roll back on any exception; nests as one)."""
         return self.conn.transaction()
+
+    # -- who is connected, and the audit log --------------------------------------
+
+    def is_member(self, role):
+        """Whether the connected user is ``role`` or its member (an SQLite file has no roles: False)."""
+        return self.conn.is_member(role)
+
+    def audit(self, event, client, detail=""):
+        """Append to the audit log (PostgreSQL; an SQLite file is one person's, its writes are the syncs)."""
+        if not self._audits:
+            return
+        on_behalf = os.environ.get("RUNCUE_ON_BEHALF") or getpass.getuser()
+        row = (int(time.time()), event, client, self.conn.user(), on_behalf[:63], self.command, detail[:200])
+        self.execute("INSERT INTO audit_log (%s) VALUES (%s)" % (", ".join(schema.AUDIT_COLUMNS),
+                                                                  ", ".join("?" * len(schema.AUDIT_COLUMNS))), row)
+
+    def _check_may_store(self, client):
+        """ArchiveError unless the connected user may store sessions of ``client`` (a therapist:
+        only their own clients; the database refuses the rest too, this says why)."""
+        if not self.is_member(THERAPIST_ROLE) or self.is_member(ADMIN_ROLE):
+            return
+        row = self.one("SELECT therapist FROM clients WHERE code = ?", (client,)) if client else None
+        if row is None:
+            raise ArchiveError("%s: %s is not one of your clients (you are %s): nothing stored; the practice's"
+                               " admin assigns clients (runcue clinic assign)"
+                               % (self.path, "client %s" % client if client else "a watch with no client",
+                                  self.conn.user()))
 
     # -- schema ----------------------------------------------------------------
 
@@ -81,6 +149,7 @@ class Archive:
             self._check_version(self._stored_version())
         else:
             self._migrate()
+        self._audits = conn.dialect.audited and "audit_log" in conn.tables()
 
     def _stored_version(self):
         """The archive's schema version; None for an empty database; ArchiveError for another program's."""
@@ -98,19 +167,19 @@ class Archive:
             if self.read_only:
                 raise ArchiveError("%s: an empty archive: no sync has stored anything in it yet" % where)
             return
-        if have > SCHEMA_VERSION:
+        if have > schema.SCHEMA_VERSION:
             raise ArchiveError("%s: schema version %d is newer than this runcue knows (%d): update runcue"
-                               % (where, have, SCHEMA_VERSION))
-        if self.read_only and have < SCHEMA_VERSION:
+                               % (where, have, schema.SCHEMA_VERSION))
+        if self.read_only and have < schema.SCHEMA_VERSION:
             raise ArchiveError("%s: needs an upgrade to schema version %d (it has %d), which only a command that"
                                " writes does (e.g. `runcue sync`); this command only reads"
-                               % (where, SCHEMA_VERSION, have))
+                               % (where, schema.SCHEMA_VERSION, have))
 
     def _migrate(self):
         """Apply the migrations this archive lacks; an empty database becomes a new archive."""
         have = self._stored_version()
         self._check_version(have)
-        if have == SCHEMA_VERSION:
+        if have == schema.SCHEMA_VERSION:
             return  # the usual case: no write lock taken
         if have is None:
             with self.transaction():  # another runcue creating it at the same time: one waits, then finds it made
@@ -118,7 +187,7 @@ class Archive:
                     self.execute("CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY,"
                                  " applied_at BIGINT NOT NULL)")
             self._check_version(self._stored_version())
-        for version, statements in MIGRATIONS:
+        for version, statements in schema.MIGRATIONS:
             with self.transaction():
                 if version > self.schema_version():  # checked again inside: the other may have done it
                     for sql in statements:
@@ -134,6 +203,7 @@ class Archive:
     def check_device(self, device_id, client, accept_reassign=False):
         """Notes to print before a sync stores anything; ArchiveError for a re-assigned watch."""
         check_ids(device_id, client)
+        self._check_may_store(client)
         notes = []
         row = self.one("SELECT client FROM devices WHERE device_id = ?", (device_id,))
         if row is not None and row[0] is None and client is not None:
@@ -260,10 +330,10 @@ class Archive:
 
     def session_rows(self, client=None):
         """Every column of each session (client ``None``: all clients), oldest first."""
-        return self._rows("sessions", SESSION_COLUMNS, client, "s.started_at, s.device_id, s.seq")
+        return self._rows("sessions", schema.SESSION_COLUMNS, client, "s.started_at, s.device_id, s.seq")
 
     def segment_rows(self, client=None):
-        return self._rows("segments", SEGMENT_COLUMNS, client, "s.started_at, t.device_id, t.seq, t.idx")
+        return self._rows("segments", schema.SEGMENT_COLUMNS, client, "s.started_at, t.device_id, t.seq, t.idx")
 
     def _rows(self, table, columns, client, order):
         alias = "s" if table == "sessions" else "t"
@@ -277,10 +347,14 @@ class Archive:
         out = []
         for row in self.execute(sql + " ORDER BY " + order, args):
             d = dict(zip(columns, row, strict=True))
-            for key in _BOOLS:
+            for key in schema.BOOL_COLUMNS:
                 if key in d:
                     d[key] = bool(d[key])
             out.append(d)
+        if table == "sessions":
+            for code in sorted({d["client"] for d in out} - self._read, key=str):
+                self.audit("read", code, "%d sessions" % sum(d["client"] == code for d in out))
+                self._read.add(code)
         return out
 
 

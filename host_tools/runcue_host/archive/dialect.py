@@ -8,6 +8,12 @@ cannot be written once is a field of a dialect here; an engine passes every
 statement through its dialect's ``sql``.
 """
 
+URL_SCHEMES = ("postgresql://", "postgres://")  # a libpq URL names PostgreSQL; anything else is a file
+
+
+def is_url(target):
+    return isinstance(target, str) and target.startswith(URL_SCHEMES)
+
 
 class Sqlite:
     name = "sqlite"
@@ -16,6 +22,7 @@ class Sqlite:
     begin_write = ("BEGIN IMMEDIATE",)
     list_tables = "SELECT name FROM sqlite_master WHERE type = 'table'"
     whole_check = "PRAGMA quick_check"  # rows: ["ok"] for an undamaged file
+    audited = False  # one person's file: no other users to log
 
     @staticmethod
     def sql(text):
@@ -23,3 +30,26 @@ class Sqlite:
 
 
 SQLITE = Sqlite()
+
+
+class Postgres:
+    name = "postgresql"
+    # every write transaction takes one advisory lock first: writers queue as SQLite's IMMEDIATE
+    # makes them, so two syncs of one watch never both store its new sessions (the second
+    # finds them stored: duplicates), and shared rows (clients, programs) never deadlock;
+    # readers never wait (MVCC).  A sync's transaction takes milliseconds.
+    begin_write = ("BEGIN", "SELECT pg_advisory_xact_lock(7275632)")  # 7275632: "runcue" as a number
+    list_tables = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+    whole_check = None  # the server checks its own pages; there is no quick check to run
+    audited = True  # a practice's: every access to a client's data is logged (NEN 7513)
+    # a wait for a row or the write lock ends: a hung sync elsewhere is an error, never a hang
+    session_setup = ("SET lock_timeout = '30s'",)
+
+    @staticmethod
+    def sql(text):
+        """``?`` placeholders as psycopg's ``%s`` (a literal ``%`` doubled)."""
+        return text.replace("%", "%%").replace("?", "%s")
+
+
+POSTGRES = Postgres()
+ENGINES = (SQLITE, POSTGRES)

@@ -16,6 +16,7 @@ damaged, not an archive): ``explain``.
 """
 
 import contextlib
+import getpass
 import os
 import sqlite3
 import stat
@@ -172,6 +173,9 @@ class SqliteFile:
     def execute(self, sql, args=()):
         return self.db.execute(sql, args)
 
+    def executemany(self, sql, rows):
+        self.db.executemany(sql, rows)
+
     def tables(self):
         return {r[0] for r in self.db.execute(SQLITE.list_tables)}
 
@@ -184,6 +188,15 @@ class SqliteFile:
 
     def transaction(self):
         return _Transaction(self)
+
+    def user(self):
+        """Whoever opened the file (an SQLite file has no users of its own)."""
+        return getpass.getuser()
+
+    def is_member(self, role):
+        """An SQLite file has no roles: whoever may open it is its owner."""
+        del role
+        return False
 
 
 class _Transaction:

@@ -53,9 +53,10 @@ def store(arc, device_id, client, data, programs=(), sync_ctx=None, accept_reass
             except ArchiveError as e:  # the sessions matter more than a program the watch holds
                 notes.append("a program from the watch was not kept: %s" % e)
         known = arc.one("SELECT first_seen FROM devices WHERE device_id = ?", (device_id,))
-        if client is not None:
+        # only a client not there yet is inserted: a therapist may read their clients, never add one
+        if client is not None and arc.one("SELECT 1 FROM clients WHERE code = ?", (client,)) is None:
             arc.execute("INSERT INTO clients (code, first_seen) VALUES (?, ?) ON CONFLICT (code) DO NOTHING",
-                       (client, now))
+                        (client, now))
         arc.execute("INSERT INTO devices (device_id, client, first_seen, last_sync) VALUES (?, ?, ?, ?)"
                    " ON CONFLICT (device_id) DO UPDATE SET client = excluded.client, last_sync = excluded.last_sync",
                    (device_id, client, now, now))
@@ -95,6 +96,7 @@ def store(arc, device_id, client, data, programs=(), sync_ctx=None, accept_reass
             " new_sessions = syncs.new_sessions + excluded.new_sessions,"
             " new_bytes = syncs.new_bytes + excluded.new_bytes",
             (device_id, now, ctx["device_clock"], ctx["uptime_s"], ctx["boots"], len(new), nbytes))
+        arc.audit("sync", client, "%d new sessions from watch %s" % (len(new), device_id))
     offset = ctx["device_clock"] - now if ctx["device_clock"] else None
     return {"new": len(new), "duplicate": duplicate, "skipped": skipped, "bytes": nbytes, "notes": notes,
             "clock_offset_s": offset}
@@ -122,13 +124,13 @@ def _insert(arc, device_id, client, now, s, segments, group):
         " started_approx, status, planned_s, done_s, wall_s, mood_before, mood_after, talk, stop_reason,"
         " logged_whole, synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (device_id, s["seq"], client, s["program_id"], s["plan_week"], s["plan_session"], s["started_at"],
-         s["started_approx"], s["status"], s["planned_s"], s["done_s"], s["wall_s"], s["mood_before"],
-         s["mood_after"], s["talk"], s["stop_reason"], s["logged_whole"], now))
+         bool(s["started_approx"]), s["status"], s["planned_s"], s["done_s"], s["wall_s"], s["mood_before"],
+         s["mood_after"], s["talk"], s["stop_reason"], bool(s["logged_whole"]), now))
     for g in segments:
         arc.execute("INSERT INTO segments (device_id, seq, idx, kind, planned_ms, start_ms, done_ms, skipped)"
                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    (device_id, s["seq"], g["idx"], g["kind"], g["planned_ms"], g["start_ms"], g["done_ms"],
-                    g["skipped"]))
+                    bool(g["skipped"])))
     for idx, (rtype, _fields, raw) in enumerate(group):
         cur = arc.execute("INSERT INTO raw_records (device_id, seq, idx, rtype, bytes) VALUES (?, ?, ?, ?, ?)"
                          " ON CONFLICT (device_id, seq, idx) DO NOTHING", (device_id, s["seq"], idx, rtype, raw))
