@@ -23,19 +23,30 @@ import re
 from psycopg import sql
 
 from runcue_host.archive import security
+from runcue_host.archive.db import Archive, default_target
+from runcue_host.archive.dialect import is_url
 from runcue_host.archive.errors import ArchiveError
 from runcue_host.archive.ids import iso_utc, valid_client
 from runcue_host.archive.schema import AUDIT_COLUMNS
 
+_NOT_A_PRACTICE = ("runcue clinic works on a practice's PostgreSQL archive (--archive postgresql://... or"
+                   " RUNCUE_ARCHIVE); a file archive has one user and no roles")
 MAX_THERAPIST = 40
 _THERAPIST = re.compile(r"[a-z_][a-z0-9_]{0,%d}\Z" % (MAX_THERAPIST - 1))
 _RESERVED = ("postgres", "public", security.ADMIN_ROLE, security.THERAPIST_ROLE)
 
 
+def open_practice(target=None, read_only=False):
+    """The practice's archive at ``target`` (default: ``RUNCUE_ARCHIVE``); ArchiveError for a file."""
+    target = target if target is not None else default_target()
+    if not is_url(str(target)):
+        raise ArchiveError("%s: %s" % (target, _NOT_A_PRACTICE))
+    return Archive(str(target), create=False, read_only=read_only)
+
+
 def _need_postgres(arc):
     if arc.engine != "postgresql":
-        raise ArchiveError("%s: runcue clinic works on a practice's PostgreSQL archive (--archive"
-                           " postgresql://...); a file archive has one user and no roles" % arc.path)
+        raise ArchiveError("%s: %s" % (arc.path, _NOT_A_PRACTICE))
 
 
 def _raw(arc, statement):

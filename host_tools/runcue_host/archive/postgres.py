@@ -41,6 +41,10 @@ _MEANING = {
     "53100": "the database server's disk is full: nothing of this change was stored; tell its admin",
     "25006": "the database is read-only (a standby?): it can be read but not written",
 }
+# how libpq words the server's refusals at connection time
+_REFUSALS = (("password authentication failed", "28P01"), ("no password supplied", "28P01"),
+             ("no pg_hba.conf entry", "28000"), ("does not exist", "3D000"),
+             ("permission denied for database", "42501"))
 _LOST = ("the connection to the database was lost (%(error)s): nothing of this change was stored;"
          " try again (a sync lets the watch free nothing it has not stored)")
 _UNREACHABLE = ("cannot reach the database server (%(error)s): check that it is running and that the"
@@ -73,9 +77,10 @@ def explain(where, err):
     ``err`` itself when it is a bug (a query this runcue got wrong keeps its traceback)."""
     state = getattr(err, "sqlstate", None)
     text = _one_line(err)
+    if state is None:  # refused while connecting: libpq gives the server's words, not its SQLSTATE
+        state = next((code for words, code in _REFUSALS if words in text), None)
+        text = text.split("FATAL:", 1)[-1].strip()
     meaning = _MEANING.get(state or "")
-    if meaning is None and "password authentication failed" in text:
-        meaning = _MEANING["28P01"]
     if meaning is None and isinstance(err, psycopg.OperationalError):
         meaning = _UNREACHABLE if state is None and "connection to server" in text else _LOST
     if meaning is None:

@@ -1,7 +1,6 @@
 """``runcue sync`` and ``runcue device ...``: everything that talks to the watch over USB."""
 
 import time
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -34,7 +33,8 @@ def _archive(path):
 
 def sync(
     port: Port = None,
-    archive: Annotated[Path | None, typer.Option("--archive", help="The archive (default: your data dir).")] = None,
+    archive: Annotated[str | None, typer.Option("--archive", help="The archive: a file, or a PostgreSQL URL"
+                                                " (default: $RUNCUE_ARCHIVE, else your data dir).")] = None,
     accept_reassign: Annotated[bool, typer.Option(
         "--accept-reassign", help="The watch now belongs to another client: store its sessions under it.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,

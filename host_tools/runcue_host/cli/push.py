@@ -4,7 +4,6 @@
 it moves them, also back: "repeat week 2" is ``--at W2``.  Without ``--at`` a new plan starts at
 its first session and the same plan again keeps the client's place."""
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,7 +12,8 @@ from runcue_host.cli import say, warn
 from runcue_host.cli.device import Port
 from runcue_host.cli.program import SPEC_HELP, LangOpt
 
-ArchiveOpt = Annotated[Path | None, typer.Option("--archive", help="Also keep it in this archive (default: yours).")]
+ArchiveOpt = Annotated[str | None, typer.Option("--archive", help="Also keep it in this archive, a file or a"
+                                                                  " PostgreSQL URL (default: yours).")]
 AtOpt = Annotated[str | None, typer.Option(
     "--at", metavar="W<week>S<n>", show_default=False,
     help="Place the client here: W3S1 is week 3, session 1 (W3: its first session). On the plan in force it "

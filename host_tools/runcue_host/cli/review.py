@@ -15,10 +15,11 @@ from runcue_host import UserError
 from runcue_host.cli import console, print_json, say, shown
 from runcue_host.wording import count
 
-ARCHIVE_HELP = "The archive file (default: archive.sqlite in runcue's per-user data directory)."
+ARCHIVE_HELP = ("The archive: a file, or a PostgreSQL URL postgresql://USER@HOST/DB (default: $RUNCUE_ARCHIVE,"
+                " else archive.sqlite in runcue's per-user data directory).")
 CLIENT_HELP = "Only this client's sessions (a client code such as C01); default: every client."
 
-ArchiveOpt = Annotated[Path | None, typer.Option("--archive", metavar="PATH", help=ARCHIVE_HELP,
+ArchiveOpt = Annotated[str | None, typer.Option("--archive", metavar="PATH", help=ARCHIVE_HELP,
                                                   show_default=False)]
 ClientOpt = Annotated[str | None, typer.Option("--client", metavar="CODE", help=CLIENT_HELP, show_default=False)]
 
