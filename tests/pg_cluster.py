@@ -3,7 +3,7 @@
 Debian's ``postgresql`` is installed with apt-get when missing (as Chromium is
 for the report).  ``initdb`` runs into a new temp dir as the ``postgres``
 system user (PostgreSQL refuses to run as root, and the tests run as root in
-CI), with its unix socket in that dir, a random port number (the socket's
+CI), with its unix socket in that dir (not run as root: as the user running them), a random port number (the socket's
 name) and no TCP listener.  The cluster's superuser connects over the socket
 without a password (``trust`` for that one role); every other role needs its
 password (``scram-sha-256``), so a wrong one is refused as on a practice's server.
@@ -39,7 +39,8 @@ class Cluster:
         self.dir = Path(tempfile.mkdtemp(prefix="runcue-pg-"))
         self.data = self.dir / "data"
         self.port = random.randrange(20000, 60000)
-        shutil.chown(self.dir, PG_USER, PG_USER)
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, PG_USER, PG_USER)
         self._as_pg([str(self.bin / "initdb"), "-D", str(self.data), "-U", PG_USER, "--auth=trust",
                      "-E", "UTF8", "--no-instructions"])
         (self.data / "pg_hba.conf").write_text(_HBA)
@@ -49,7 +50,9 @@ class Cluster:
         self.host = str(self.dir)
 
     def _as_pg(self, cmd):
-        proc = subprocess.run(["runuser", "-u", PG_USER, "--"] + cmd, capture_output=True, text=True,
+        # as root: as the postgres system user (the server refuses root); else as whoever runs the tests
+        prefix = ["runuser", "-u", PG_USER, "--"] if os.geteuid() == 0 else []
+        proc = subprocess.run(prefix + cmd, capture_output=True, text=True,
                               timeout=120, cwd=self.dir, stdin=subprocess.DEVNULL)
         if proc.returncode != 0:
             raise RuntimeError("%s failed: %s" % (cmd[0], (proc.stdout + proc.stderr)[-2000:]))
