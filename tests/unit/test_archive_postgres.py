@@ -51,33 +51,31 @@ def test_an_archive_copied_into_postgresql_and_back_is_the_same_and_a_second_cop
     assert _contents(review.path) == _contents(url) == _contents(back)
 
 
+def _edited(review, path, *statements):
+    """A copy of the review archive changed behind runcue's back (foreign keys off, as a careless tool)."""
+    db = sqlite3.connect(str(review.copy(path)))
+    for sql in statements:
+        db.execute(sql)
+    db.commit()
+    db.close()
+    return path
+
+
 def test_a_copy_that_meets_other_bytes_or_another_clients_watch_copies_nothing(review, pg_cluster, tmp_path):
     url = pg_cluster.url(pg_cluster.new_db())
     archive_copy.copy(review.path, url)
-    changed = review.copy(tmp_path / "changed.sqlite")
-    db = sqlite3.connect(str(changed))
-    db.execute("UPDATE raw_records SET bytes = X'00' WHERE seq = 2 AND idx = 1")
-    db.execute("INSERT INTO clients (code, first_seen) VALUES ('C09', 0)")
-    db.commit()
-    db.close()
+    changed = _edited(review, tmp_path / "changed.sqlite", "UPDATE raw_records SET bytes = X'00' WHERE seq = 2 AND"
+                      " idx = 1", "INSERT INTO clients (code, first_seen) VALUES ('C09', 0)")
     with pytest.raises(ArchiveError, match="session 2 record 1: other bytes in .* nothing copied"):
         archive_copy.copy(changed, url)
     with Archive(url, read_only=True) as arc:
         assert "C09" not in arc.clients()
-    moved = review.copy(tmp_path / "moved.sqlite")
-    db = sqlite3.connect(str(moved))
-    db.execute("INSERT INTO clients (code, first_seen) VALUES ('C03', 0)")
-    db.execute("UPDATE devices SET client = 'C03' WHERE client = 'C01'")
-    db.commit()
-    db.close()
+    moved = _edited(review, tmp_path / "moved.sqlite", "INSERT INTO clients (code, first_seen) VALUES ('C03', 0)",
+                    "UPDATE devices SET client = 'C03' WHERE client = 'C01'")
     with pytest.raises(ArchiveError, match="belongs to client C01 in .* and to C03 in .*nothing copied"):
         archive_copy.copy(moved, url)
-    bad = review.copy(tmp_path / "bad.sqlite")
-    db = sqlite3.connect(str(bad))
-    db.execute("PRAGMA foreign_keys = OFF")
-    db.execute("UPDATE clients SET code = 'Jan Jansen' WHERE code = 'C02'")  # a name, not a code
-    db.commit()
-    db.close()
+    bad = _edited(review, tmp_path / "bad.sqlite",  # a name, not a code
+                  "UPDATE clients SET code = 'Jan Jansen' WHERE code = 'C02'")
     with pytest.raises(ArchiveError, match="'Jan Jansen', which is no client code: nothing copied"):
         archive_copy.copy(bad, tmp_path / "new.sqlite")
 
@@ -108,6 +106,6 @@ def test_a_sync_whose_database_connection_drops_midway_stores_nothing(review, pg
 
 
 def test_concurrent_syncs_with_one_killed_store_every_session_once(pg_cluster):
-    r = bench_clinic.run(watches=4, sessions=8, procs=3, rounds=2, cluster=pg_cluster)
+    r = bench_clinic.run(watches=4, sessions=8, procs=3, rounds=2, cluster=pg_cluster, reports=False)
     assert (r["stored"], r["lost"], r["doubled"], r["acked_not_stored"]) == (32, 0, 0, 0), r
     assert r["raw_ok"] and r["syncs"][-1] == 0  # the last round found everything stored

@@ -14,7 +14,6 @@ the server rolls back what it never saw committed.  Every wait has a deadline:
 ``connect_timeout`` (unless the URL sets one) and ``lock_timeout``.
 """
 
-import contextlib
 import re
 import urllib.parse
 from typing import Any
@@ -24,6 +23,7 @@ from psycopg import conninfo, pq
 
 from runcue_host.archive.dialect import POSTGRES
 from runcue_host.archive.errors import ArchiveError
+from runcue_host.archive.transaction import Transaction
 
 CONNECT_TIMEOUT_S = 10
 
@@ -147,7 +147,10 @@ class PostgresDb:
         """Nothing to do: the server keeps its own pages whole."""
 
     def transaction(self):
-        return _Transaction(self)
+        return Transaction(self)
+
+    def in_transaction(self):
+        return self.db.info.transaction_status != pq.TransactionStatus.IDLE
 
     def user(self):
         """The database user this archive is open as."""
@@ -159,41 +162,3 @@ class PostgresDb:
                            (role,)).fetchone()
         return bool(row and row[0])
 
-
-class _Transaction:
-    """BEGIN + the write lock .. COMMIT, or ROLLBACK on any exception; nests as one transaction."""
-
-    def __init__(self, conn):
-        self.conn = conn
-        self.db = conn.db
-        self.outer = False
-
-    def __enter__(self):
-        self.outer = self.db.info.transaction_status == pq.TransactionStatus.IDLE
-        if self.outer:
-            try:
-                for sql in POSTGRES.begin_write:
-                    self.conn.execute(sql)
-            except psycopg.Error as e:
-                self._rollback()
-                raise explain(self.conn.where, e) from None
-        return self.db
-
-    def _rollback(self):
-        if self.db.info.transaction_status != pq.TransactionStatus.IDLE:
-            with contextlib.suppress(psycopg.Error):
-                self.db.execute("ROLLBACK")
-
-    def __exit__(self, exc_type, exc, tb):
-        if not self.outer:
-            return False
-        if exc_type is None:
-            try:
-                self.db.execute("COMMIT")
-                return False
-            except psycopg.Error as e:
-                exc = e
-        self._rollback()
-        if isinstance(exc, psycopg.Error):
-            raise explain(self.conn.where, exc) from None
-        return False

@@ -9,13 +9,13 @@ Opening for writing runs ``PRAGMA quick_check`` first, then the archive's
 to be runcue's).  Opening read-only writes and switches nothing, so an archive
 on read-only media can still be read (a WAL file there opens as immutable).
 
-Every write is a ``BEGIN IMMEDIATE`` transaction (``transaction``); a writer
+Every write is a ``BEGIN IMMEDIATE`` transaction (``transaction``, see
+``runcue_host.archive.transaction``); a writer
 waits up to ``BUSY_TIMEOUT_S`` for another.  SQLite's errors leave as an
 ArchiveError that says what happened (in use, disk full, read-only, I/O error,
 damaged, not an archive): ``explain``.
 """
 
-import contextlib
 import getpass
 import os
 import sqlite3
@@ -26,6 +26,7 @@ from pathlib import Path
 from runcue_host import private_files
 from runcue_host.archive.dialect import SQLITE
 from runcue_host.archive.errors import ArchiveError
+from runcue_host.archive.transaction import Transaction
 
 FILE_NAME = "archive.sqlite"
 BUSY_TIMEOUT_S = 5.0  # a sync's transaction takes well under a second
@@ -187,7 +188,10 @@ class SqliteFile:
             raise ArchiveError("%s: %s" % (self.path, meaning))
 
     def transaction(self):
-        return _Transaction(self)
+        return Transaction(self)
+
+    def in_transaction(self):
+        return self.db.in_transaction
 
     def user(self):
         """Whoever opened the file (an SQLite file has no users of its own)."""
@@ -198,41 +202,3 @@ class SqliteFile:
         del role
         return False
 
-
-class _Transaction:
-    """BEGIN IMMEDIATE .. COMMIT, or ROLLBACK on any exception; nests as one transaction.
-
-    An SQLite error, even at COMMIT (a full disk), rolls back and leaves as the
-    ArchiveError saying what happened.
-    """
-
-    def __init__(self, file):
-        self.db = file.db
-        self.path = file.path
-        self.outer = False
-
-    def __enter__(self):
-        self.outer = not self.db.in_transaction
-        if self.outer:
-            try:
-                for sql in SQLITE.begin_write:
-                    self.db.execute(sql)
-            except sqlite3.Error as e:
-                raise explain(self.path, e) from None
-        return self.db
-
-    def __exit__(self, exc_type, exc, tb):
-        if not self.outer:
-            return False
-        if exc_type is None:
-            try:
-                self.db.execute("COMMIT")
-                return False
-            except sqlite3.Error as e:
-                exc = e
-        if self.db.in_transaction:  # SQLite may have rolled back already
-            with contextlib.suppress(sqlite3.Error):
-                self.db.execute("ROLLBACK")
-        if isinstance(exc, sqlite3.Error):
-            raise explain(self.path, exc) from None
-        return False
