@@ -13,7 +13,7 @@ mid-way, some of its transactions open; the other rounds find everything
 stored.  Then: every session stored once (0 lost, 0 doubled, every acked seq in
 the archive), syncs per second, and the time of a report of all sessions on
 PostgreSQL and on SQLite (the same sessions, copied with ``runcue archive copy``).
-Figures only; the test suite runs it small (tests/unit/test_archive_postgres.py).
+Figures only; the test suite runs it small (tests/integration/test_archive_postgres.py).
 """
 
 import json

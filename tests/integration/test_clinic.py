@@ -210,7 +210,7 @@ def test_connection_failures_are_one_clear_line_and_exit_2(practice, pg_cluster)
         assert "Traceback" not in err and "wrong" not in err.replace("wrong password", "")  # no password shown
 
 
-def test_the_clinic_commands_work_from_the_command_line(practice):
+def test_the_clinic_commands_work_from_the_command_line(practice, tmp_path):
     rc, out, err = _runcue("clinic", "init", "--archive", practice.owner)
     assert rc == 0 and "row-level security" in out, err
     rc, out, err = _runcue("clinic", "audit", "--client", "C01", "--json", "--archive", practice.owner)
@@ -220,6 +220,15 @@ def test_the_clinic_commands_work_from_the_command_line(practice):
     rc, out, err = _runcue("sessions", "--json", RUNCUE_ARCHIVE=practice.url("anna"), PGPASSWORD="anna-pw")
     assert rc == 0, err
     assert {s["client"] for s in json.loads(out)} == {"C01"}
+    as_anna = {"RUNCUE_ARCHIVE": practice.url("anna"), "PGPASSWORD": "anna-pw"}
+    rc, out, err = _runcue("export", "csv", "--out", tmp_path / "csv", **as_anna)
+    assert rc == 0, err
+    rows = (tmp_path / "csv" / "sessions.csv").read_text().splitlines()[1:]
+    assert len(rows) == len(C01_SESSIONS) and all(",C01," in r for r in rows)
+    rc, out, err = _runcue("report", "--out", tmp_path / "r.html", **as_anna)
+    assert rc == 0, err
+    page = (tmp_path / "r.html").read_text()
+    assert "C01" in page and "C02" not in page
     rc, out, err = _runcue("clinic", "assign", "--client", "C01", "--therapist", "anna", "--archive",
                            "/tmp/not-a-database.sqlite")
     assert rc == 2 and "PostgreSQL" in err and err.count("\n") == 1, err
