@@ -114,6 +114,11 @@ def test_a_therapist_cannot_store_or_change_another_therapists_client(practice, 
             arc.store(f["device_id"], "C02", f["log"], [], review.ctx("C02"))
         with pytest.raises(ArchiveError, match="a watch with no client is not one of your clients"):
             arc.store("00000000000000ad", None, b"", [], review.ctx("C02"))
+        with pytest.raises(ArchiveError, match="client C02 is not one of your clients"):
+            arc.check_device(f["device_id"], "C02")  # as `runcue sync` asks before it reads the watch
+    with practice.connect("petra") as db:
+        assert db.execute("SELECT db_user FROM audit_log WHERE event = 'sync-refused' AND client = 'C02'"
+                          ).fetchall() == [("anna",)]  # the attempt is on the client's record too
     with practice.connect("anna") as db:
         for sql in ("UPDATE clients SET therapist = 'anna' WHERE code = 'C02'",
                     "INSERT INTO devices (device_id, client, first_seen, last_sync) VALUES ('00000000000000ae',"

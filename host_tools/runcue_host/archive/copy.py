@@ -64,7 +64,8 @@ def _conflicts(source, dest, tables):
 
 
 def copy(source_target, dest_target):
-    """{table: rows added} copying ``source_target`` into ``dest_target`` (paths or URLs)."""
+    """{table: rows added, "where": the destination as messages name it} copying ``source_target``
+    into ``dest_target`` (paths or URLs)."""
     with Archive(source_target, create=False, read_only=True) as src, Archive(dest_target) as dst:
         if (src.engine, str(src.path)) == (dst.engine, str(dst.path)):
             raise ArchiveError("%s: the source and the destination are one archive" % src.path)
@@ -86,4 +87,4 @@ def copy(source_target, dest_target):
                 dst.audit("copy-in", code, "from %s" % src.path)
         for code in clients:
             src.audit("copy-out", code, "to %s" % dst.path)
-    return added
+    return dict(added, where=str(dst.path))

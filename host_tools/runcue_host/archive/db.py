@@ -135,6 +135,8 @@ class Archive:
             return
         row = self.one("SELECT therapist FROM clients WHERE code = ?", (client,)) if client else None
         if row is None:
+            if not self.conn.in_transaction():  # a refusal inside a sync's transaction leaves with it
+                self.audit("sync-refused", client, "not this therapist's client")
             raise ArchiveError("%s: %s is not one of your clients (you are %s): nothing stored; the practice's"
                                " admin assigns clients (runcue clinic assign)"
                                % (self.path, "client %s" % client if client else "a watch with no client",

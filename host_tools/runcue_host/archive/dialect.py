@@ -42,8 +42,9 @@ class Postgres:
     list_tables = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
     whole_check = None  # the server checks its own pages; there is no quick check to run
     audited = True  # a practice's: every access to a client's data is logged (NEN 7513)
-    # a wait for a row or the write lock ends: a hung sync elsewhere is an error, never a hang
-    session_setup = ("SET lock_timeout = '30s'",)
+    # a wait for a row or the write lock ends: a hung sync elsewhere is an error, never a hang;
+    # so does a query (the largest report's take well under a second)
+    session_setup = ("SET lock_timeout = '30s'", "SET statement_timeout = '300s'")
 
     @staticmethod
     def sql(text):

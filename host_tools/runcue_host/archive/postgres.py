@@ -11,7 +11,8 @@ The connection is in autocommit; a write is one explicit transaction
 (``transaction``: BEGIN, the dialect's write lock, COMMIT, or ROLLBACK on any
 exception, nesting as one).  A connection that drops inside it stores nothing:
 the server rolls back what it never saw committed.  Every wait has a deadline:
-``connect_timeout`` (unless the URL sets one) and ``lock_timeout``.
+``connect_timeout``, TCP keepalives and ``tcp_user_timeout`` (unless the URL
+sets them), ``lock_timeout`` and ``statement_timeout``.
 """
 
 import re
@@ -26,6 +27,8 @@ from runcue_host.archive.errors import ArchiveError
 from runcue_host.archive.transaction import Transaction
 
 CONNECT_TIMEOUT_S = 10
+_TCP_DEADLINES = (("keepalives_idle", "10"), ("keepalives_interval", "5"), ("keepalives_count", "3"),
+                  ("tcp_user_timeout", "30000"))
 
 # what a server's SQLSTATE means for the archive
 _MEANING = {
@@ -95,6 +98,8 @@ def _with_defaults(url):
         raise ArchiveError("%s: not a database URL (%s)" % (urllib.parse.quote(url[:60], safe=":/@?=&"),
                                                             _one_line(e))) from None
     info.setdefault("connect_timeout", str(CONNECT_TIMEOUT_S))
+    for key, value in _TCP_DEADLINES:  # a server that vanishes mid-query is noticed (libpq: TCP only)
+        info.setdefault(key, value)
     info.setdefault("application_name", "runcue")
     return conninfo.make_conninfo("", **info)
 

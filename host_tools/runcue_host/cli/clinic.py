@@ -109,6 +109,5 @@ def copy(source: Annotated[str, typer.Option("--from", metavar="PATH|URL", help=
     if as_json:
         print_json(added)
         return
-    say("copied into %s: %d new sessions (%d raw records); %d clients, %d watches"
-        % (dest if "://" not in dest else "the database", added["sessions"], added["raw_records"],
-           added["clients"], added["devices"]))
+    say("copied into %s: %d new sessions (%d raw records), %d new clients, %d new watches"
+        % (added["where"], added["sessions"], added["raw_records"], added["clients"], added["devices"]))
