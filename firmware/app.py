@@ -19,12 +19,8 @@ import screens
 import ui
 from runcue import cues, engine, program, records, ticks
 from runcue.logstore import LogStore, read_small, write_small
+from runcue.paths import LOG_DIR, NOTE_FILE, PLAN_INDEX, PLAN_STATE, PROGRAM_FILE
 
-PROGRAM_FILE = "/program.json"
-PLAN_FILE = "/plan.json"  # when present, the plan is in force (a program push removes it)
-PLAN_STATE = "/plan_state"
-NOTE_FILE = "/note"  # left by the sync service: "synced 3" or "program"
-LOG_DIR = "/log"
 BATTERY_RESERVE_PCT = 10  # never plan to run the battery below this
 
 
@@ -40,21 +36,30 @@ def _load(path, loads):
 
 
 def _load_plan():
-    """(plan.Progress, None) when a plan is in force; the plan module loads only then (heap)."""
+    """(plan.Progress, None) when a plan is in force; the plan modules load only then (heap)."""
     try:
-        with open(PLAN_FILE, "rb") as f:
-            text = f.read()
+        os.stat(PLAN_INDEX)
     except OSError:
         return None, None
-    from runcue import plan
+    from runcue import plan, planstore
 
+    index, why = planstore.load_index()
+    if index is None:
+        return None, why
+    return plan.Progress(index, read_small(PLAN_STATE)), None
+
+
+def _plan_session(progress):
+    """(Program, None) of the plan's next session; (None, None) when the plan is done, (None, why)."""
+    from runcue import planstore
+
+    cur = progress.current()
+    if cur is None:
+        return None, None
     try:
-        p = plan.loads(text)
+        return planstore.session(progress.plan, cur[1]), None
     except program.ProgramError as e:
         return None, str(e)
-    # the file is the canonical JSON (the sync service wrote to_json()): its hash is the plan's id,
-    # without building that JSON again
-    return plan.Progress(p, read_small(PLAN_STATE), program.program_id(text.decode())), None
 
 
 class App:
@@ -86,8 +91,7 @@ class App:
         p, self.prog_error = _load_plan()
         if p is not None:
             self.progress = p
-            cur = p.current()
-            self.prog = cur[2] if cur else None
+            self.prog, self.prog_error = _plan_session(p)  # only the next session is in the heap
             self.lang = p.plan.lang
             return
         if self.prog_error is None:
@@ -344,6 +348,7 @@ class App:
         self.session = None
         self.seq = 0
         if self.progress is not None:
-            cur = self.progress.current()
-            self.prog = cur[2] if cur else None
+            self.prog = None  # let the session's program go before the next one loads
+            gc.collect()
+            self.prog, self.prog_error = _plan_session(self.progress)
         self.go(screens.Home)

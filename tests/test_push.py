@@ -132,9 +132,12 @@ def test_a_therapist_places_the_client_in_a_plan_and_sends_them_back_a_week(tmp_
         assert _info(twin.link)["program"]["pos"] == 6
         # the watch checks the place too: the old place stays
         with Watch(str(twin.link)) as w:
+            steps = list(c25k.push_steps())
+            for name, data, extra in steps[:-1]:  # the sessions arrive; the index with a bad place does not commit
+                w.put(name, data, *extra)
             for pos in (27, -1, "3"):
                 with pytest.raises(WatchRefused, match="not a session of this plan"):
-                    w.put("put_plan", c25k.to_json().encode(), pos)
+                    w.put("put_plan", steps[-1][1], pos)
         assert _info(twin.link)["program"]["pos"] == 6
         # "repeat week 2": the same plan, placed at the start of week 2
         back = runcue("plan", "push", "c25k", "--at", "W2", "--port", str(twin.link), "--archive", arc)
@@ -154,3 +157,36 @@ def test_a_therapist_places_the_client_in_a_plan_and_sends_them_back_a_week(tmp_
         assert _info(twin.link)["program"]["id"] == expected.id() and "in Dutch" in dutch.stdout
     finally:
         twin.stop()
+
+
+def test_a_plan_push_broken_off_between_sessions_leaves_the_old_plan_in_force(tmp_path):
+    """The link drops after some sessions of a new plan: the old plan stays in force with its
+    place; an index sent without all its sessions is refused; the next push puts the new plan in force."""
+    from runcue_host.link import Watch, WatchRefused
+
+    image = tmp_path / "watch.img"
+    c25k, therapy = plans.resolve("c25k"), plans.resolve("runningtherapie")
+    assert sim.run(image, plan_json=c25k.to_json(), sessions=1).returncode == 0
+    steps = list(therapy.push_steps())
+    twin = Twin(image, tmp_path / "tty")
+    try:
+        with Watch(str(twin.link)) as w:
+            for name, data, extra in steps[:5]:
+                w.put(name, data, *extra)
+        info = _info(twin.link)["program"]  # the link dropped here
+        assert (info["id"], info["pos"], info["next"]) == (c25k.id(), 1, "W1S2")
+        with Watch(str(twin.link)) as w:
+            with pytest.raises(WatchRefused, match="holds %d bytes of this plan's sessions, not" % steps[5][2][0]):
+                w.put("put_plan", steps[-1][1])
+            with pytest.raises(WatchRefused, match="push was broken off"):
+                w.put(*steps[7][:2], *steps[7][2])  # a session that does not follow what arrived
+        assert _info(twin.link)["program"]["id"] == c25k.id()
+        pushed = runcue("plan", "push", "runningtherapie", "--port", str(twin.link),
+                        "--archive", str(tmp_path / "a.sqlite"))
+        assert pushed.returncode == 0, pushed.stderr
+        info = _info(twin.link)["program"]
+        assert (info["id"], info["pos"], info["next"]) == (therapy.id(), 0, therapy.sessions[0][1].name)
+    finally:
+        twin.stop()
+    files = sim.read_flash(image)["files"]
+    assert [f for f in files if f.startswith("/plan")] == ["/plan.json", "/plan/" + therapy.id(), "/plan_state"]

@@ -272,11 +272,19 @@ def canonical_json(prog):
 
 
 def program_id(canon):
+    return parts_id((canon,))
+
+
+def parts_id(parts):
+    """The id of a JSON text given piece by piece, str or UTF-8 bytes (the watch hashes a plan
+    one session at a time, never holding it whole)."""
     import binascii
     import hashlib
 
-    digest = hashlib.sha256(canon.encode("utf-8")).digest()
-    return binascii.hexlify(digest).decode()[:ID_HEX]
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else part.encode("utf-8"))
+    return binascii.hexlify(h.digest()).decode()[:ID_HEX]
 
 
 class Expanded:
