@@ -91,12 +91,23 @@ class App:
         p, self.prog_error = _load_plan()
         if p is not None:
             self.progress = p
-            self.prog, self.prog_error = _plan_session(p)  # only the next session is in the heap
-            self.lang = p.plan.lang
-            return
-        if self.prog_error is None:
+        elif self.prog_error is None:
             self.prog, self.prog_error = _load(PROGRAM_FILE, program.loads)
-        self.lang = self.prog.lang if self.prog else "en"
+        self.lang = p.plan.lang if p is not None else self.prog.lang if self.prog else "en"
+        self._expand()
+
+    def _expand(self):
+        """Load the plan's next session (only it is in the heap) and unroll the program for the engine.
+
+        Its offsets go into the array made early in the boot (program.WATCH_START_MS, 1 KB: the
+        largest allocation of a session)."""
+        self.exp = None
+        if self.progress is not None:
+            self.prog = None  # the last session's program goes before the next one loads
+            gc.collect()
+            self.prog, self.prog_error = _plan_session(self.progress)
+        if self.prog is not None:
+            self.exp = self.prog.expand(program.WATCH_START_MS)
 
     def battery_short(self):
         """True when the battery may not last the next session (warned before the start)."""
@@ -161,7 +172,7 @@ class App:
         prog = self.prog
         s = None
         if start_tick >= 0 and prog is not None and records.id_hex(start[1]) == prog.id():
-            s = engine.Session(prog.expand())
+            s = engine.Session(self.exp)
             if not resume.go_on(s, now, start_tick, frames):
                 s = None
         if s is None:
@@ -276,8 +287,7 @@ class App:
     # -- session actions (called by screens) ----------------------------------
 
     def start_session(self, mood_before):
-        gc.collect()  # the expanded program is one allocation: give it an unfragmented heap
-        self.session = engine.Session(self.prog.expand())  # the slow parts first: the start is "now"
+        self.session = engine.Session(self.exp)  # the slow parts first: the start is "now"
         pid = self.prog.id()
         self.answers[0] = self.answers[1] = self.answers[2] = 0
         week = pos = records.NO_PLAN
@@ -348,7 +358,5 @@ class App:
         self.session = None
         self.seq = 0
         if self.progress is not None:
-            self.prog = None  # let the session's program go before the next one loads
-            gc.collect()
-            self.prog, self.prog_error = _plan_session(self.progress)
+            self._expand()
         self.go(screens.Home)

@@ -190,3 +190,56 @@ def test_a_plan_push_broken_off_between_sessions_leaves_the_old_plan_in_force(tm
         twin.stop()
     files = sim.read_flash(image)["files"]
     assert [f for f in files if f.startswith("/plan")] == ["/plan.json", "/plan/" + therapy.id(), "/plan_state"]
+
+
+def largest_plan():
+    """The largest plan the limits allow: MAX_SESSIONS sessions, its JSON just under plan.MAX_JSON_BYTES,
+    its first session the largest program (MAX_SEGMENTS segments, written out one by one, a full name)."""
+    from runcue import plan, program
+
+    each = program.MAX_TOTAL_MS // program.MAX_SEGMENTS // 1000 * 1000
+    first = program.make("Week 1, session 1: the longest".ljust(program.MAX_NAME, "!"), "en",
+                         [["cooldown" if i % 2 else "warmup", each] for i in range(program.MAX_SEGMENTS)])
+
+    def make(extra):
+        rest = [(1 + i // 3, program.make("Week %d, session %d of the largest plan" % (1 + i // 3, i + 1), "en",
+                                          [["walk", 60000 + j * 1000] for j in range(extra)] + [["run", 99000]]))
+                for i in range(1, plan.MAX_SESSIONS)]
+        return plan.make("The largest plan the limits allow", "en", 3, "repeat", [(1, first)] + rest)
+
+    extra = 0
+    while len(make(extra + 1).to_json()) <= plan.MAX_JSON_BYTES:
+        extra += 1
+    return make(extra)
+
+
+# 96 KB on a 32-bit watch, not the 64 KB goal: the longest session written out segment by segment is
+# 5.5 KB of JSON, read, decoded and parsed whole into a heap the firmware's modules left in pieces
+# (the same 250 segments as one repeat block run in 64 wK: test_sim.py)
+HEAP = "96wK"
+
+
+def test_the_largest_plan_the_limits_allow_is_pushed_and_its_longest_session_runs_in_a_bounded_heap(tmp_path):
+    from runcue import plan, records
+    from runcue_host.link import Watch
+    from runcue_host.planpush import push_plan
+
+    big = largest_plan()
+    assert len(big.sessions) == plan.MAX_SESSIONS and len(big.to_json()) > plan.MAX_JSON_BYTES * 9 // 10
+    assert big.sessions[0][1].segments == 250
+    image = tmp_path / "watch.img"
+    sim.create_image(image, 1764000000)
+    twin = Twin(image, tmp_path / "tty")
+    try:
+        with Watch(str(twin.link)) as w:
+            reply = push_plan(w, big)
+        assert (reply["id"], reply["sessions"], reply["next"]) == (big.id(), 100, big.sessions[0][1].name)
+    finally:
+        twin.stop()
+    result = sim.run(image, sessions=1, heapsize=HEAP)
+    assert result.returncode == 0, result.stderr_tail
+    assert [s["name"] for s in result.of("show")][-2:] == ["summary", "home"]
+    frames = records.decode_all(sim.read_flash(image)["log"])
+    assert frames[0][1][1] == records.id_bytes(big.sessions[0][1].id())
+    assert sum(1 for t, _ in frames if t == records.SEG) == 249 and frames[-2][1][0] == records.COMPLETED
+    assert sim.read_flash(image)["program"]["next"] == big.sessions[1][1].name  # and the plan goes on

@@ -81,12 +81,7 @@ class Plan:
 
     def is_text_of(self, text):
         """True when ``text`` is exactly this plan's canonical JSON."""
-        pos = 0
-        for part in self.json_parts():
-            if text[pos:pos + len(part)] != part:
-                return False
-            pos += len(part)
-        return pos == len(text)
+        return program.is_text_of(self.json_parts(), text)
 
     def id(self):
         return program.parts_id(self.json_parts())
