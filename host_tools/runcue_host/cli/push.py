@@ -33,10 +33,11 @@ def _push(kind, obj, port, archive, *args):
     """Send a program or plan; the watch checks it, stores it atomically and says what it holds."""
     from runcue_host.archive import Archive
     from runcue_host.watch.link import LinkError, Watch
+    from runcue_host.watch.planpush import push_plan
 
     text = obj.to_json()
     with Watch(port) as w:
-        reply = w.put("put_" + kind, text.encode(), *args)
+        reply = push_plan(w, obj.plan, *args) if kind == "plan" else w.put("put_program", text.encode())
     if reply.get("id") != obj.id():
         raise LinkError("%s push: the watch stored %s %r, not %s" % (kind, kind, reply.get("id"), obj.id()))
     with Archive(archive) as arc:  # kept, so synced sessions can show what was planned
