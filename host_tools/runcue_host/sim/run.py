@@ -131,6 +131,7 @@ def run(image, buttons=None, sessions=1, clock="virtual", cut_at_write=0, screen
     ``faults``: exceptions or a reset the watch meets (simulator/simhw.py ``Faults``).
     """
     image = Path(image)
+    micropython_cmd()  # the unix port is there: said before an image is made
     if buttons is None:
         buttons = default_client(sessions, 2 * DAY_MS if clock == "virtual" else 2000)
     pushed = program_json or plan_json
