@@ -110,9 +110,9 @@ def test_halfway_waits_for_a_segment_cue_as_on_the_watch():
     at = {name: t for t, name in played.cues if 900000 <= t < 901000}
     assert at["run"] == 900000
     assert at["halfway"] == 900000 + cues.pattern_duration_ms(cues.TONE_RUN)
-    # the rule is the app's own: a drift in firmware/app.py must show up here
+    # the rule is the core's (cues.CuePlayer.holds), and the app plays by it too
     app = (ROOT / "firmware" / "app.py").read_text(encoding="utf-8")
-    assert "if event == engine.EV_HALFWAY and self.player.playing:" in app
+    assert "if self.player.holds(event):" in app
 
 
 def test_wav_sounds_exactly_at_every_planned_cue_and_is_silent_elsewhere(tmp_path):

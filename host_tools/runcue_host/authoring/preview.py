@@ -2,8 +2,8 @@
 
 The cues are not worked out again here: :func:`play` runs the watch's own code,
 ``runcue.engine.Session`` on a virtual clock that jumps from deadline to deadline and
-``runcue.cues.CuePlayer`` on a buzzer that writes down its notes, with the app's rule
-for cues that meet (``firmware/app.py``: a halfway cue waits until the cue playing has
+``runcue.cues.CuePlayer`` on a buzzer that writes down its notes, with the watch's rule
+for cues that meet (``CuePlayer.holds``: a halfway cue waits until the cue playing has
 finished; any other cue replaces it).  So the preview is what the watch plays, by
 construction: segment cues, the 3-2-1 countdown pips before each change and the finish,
 halfway, finished.
@@ -169,11 +169,9 @@ def play(prog):
     buzzer = _Buzzer()
     player = cues.CuePlayer(buzzer)
     started = []
-    later = [0]  # a halfway cue waiting for the cue playing (as in firmware/app.py)
 
     def cue(event, now):
-        if event == engine.EV_HALFWAY and player.playing:
-            later[0] = event
+        if player.holds(event):
             return
         cue_id = cues.cue_for_event(event, session.kind)
         started.append((now, cues.CUE_NAMES[cue_id]))
@@ -190,8 +188,8 @@ def play(prog):
                 cue(ev, now)
             ev = session.tick(now)
         player.step(now)
-        if later[0] and not player.playing:
-            ev, later[0] = later[0], 0
+        ev = player.released()
+        if ev != engine.EV_NONE:
             cue(ev, now)
         deadlines = [d for d in (session.next_deadline(), player.next_deadline()) if d >= 0]
         if not deadlines:
