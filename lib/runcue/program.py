@@ -26,9 +26,18 @@ RUN = const(2)
 REST = const(3)
 COOLDOWN = const(4)
 KINDS = ("warmup", "walk", "run", "rest", "cooldown")
-KIND_WORDS = {  # the kinds as the client reads them, per language (the watch shows them in capitals)
+# The kinds in words, per language, in KINDS order: the one table of them for both ends.
+# KIND_WORDS: as the client reads them on the watch (in capitals, short enough for its screen).
+# KIND_TEXTS: in full, as the laptop writes them (the preview, the report, Dutch shorthand: each
+# parses back to its kind).  On paper Dutch "lopen" alone is ambiguous (walk in the Netherlands,
+# run in Flanders), so the laptop writes "hardlopen"; on the watch, beside "wandelen", it is not.
+KIND_WORDS = {
     "en": ("warm-up", "walk", "run", "rest", "cooldown"),
     "nl": ("opwarmen", "wandelen", "lopen", "rust", "uitlopen"),
+}
+KIND_TEXTS = {
+    "en": ("warm-up", "walk", "run", "rest", "cool-down"),
+    "nl": ("opwarmen", "wandelen", "hardlopen", "rust", "uitlopen"),
 }
 LANGS = ("en", "nl")
 
@@ -46,6 +55,26 @@ ID_HEX = const(16)  # program id: this many hex digits of the SHA-256
 
 class ProgramError(ValueError):
     """A program that must not be played; the message says where and why."""
+
+
+def name_char_ok(ch):
+    """False for a character no name may hold: a control character (C0, DEL, C1) or a lone
+    surrogate (not text at all).  The laptop also cleans file names with it."""
+    c = ord(ch)
+    return not (c < 32 or 0x7F <= c < 0xA0 or 0xD800 <= c < 0xE000)
+
+
+def name_problem(name):
+    """Why ``name`` cannot name a program or a plan, or None: the one rule, checked by the laptop
+    when it reads what the therapist wrote and by the watch when it loads what was pushed."""
+    if type(name) is not str:
+        return "must be text"
+    if len(name) > MAX_NAME:
+        return "%d characters, at most %d" % (len(name), MAX_NAME)
+    for ch in name:
+        if not name_char_ok(ch):
+            return "control characters (such as a line break) and lone surrogates are not allowed"
+    return None
 
 
 def seconds_text(ms):
@@ -203,14 +232,9 @@ def _check_items(prog, items, depth, counter, times=1):
 
 def make(name, lang, items):
     """A checked Program from its parts (host authoring and the device loader)."""
-    if type(name) is not str:
-        raise ProgramError("name: must be text")
-    if len(name) > MAX_NAME:
-        raise ProgramError("name: %d characters, at most %d" % (len(name), MAX_NAME))
-    for ch in name:
-        c = ord(ch)
-        if c < 32 or 0x7F <= c < 0xA0 or 0xD800 <= c < 0xE000:
-            raise ProgramError("name: control characters are not allowed")
+    why = name_problem(name)
+    if why is not None:
+        raise ProgramError("name: " + why)
     if lang not in LANGS:
         raise ProgramError("lang: %r is not one of %s" % (lang, ", ".join(LANGS)))
     return Program(name, lang, items)
