@@ -155,12 +155,12 @@ class CuePlayer:
         return False
 
     def released(self):
-        """The waiting event once the cue playing has ended (it waits no more), else EV_NONE."""
+        """The waiting event once the cue playing has ended (it waits no more), else EV_NONE (0)."""
+        if self.playing:
+            return 0
         event = self.waiting
-        if event and not self.playing:
-            self.waiting = engine.EV_NONE
-            return event
-        return engine.EV_NONE
+        self.waiting = 0
+        return event
 
     def play(self, tone, now, vib=SILENT):
         """Start ``tone`` (and ``vib``) at ``now``, replacing any cue playing."""
