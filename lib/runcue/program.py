@@ -26,18 +26,9 @@ RUN = const(2)
 REST = const(3)
 COOLDOWN = const(4)
 KINDS = ("warmup", "walk", "run", "rest", "cooldown")
-# The kinds in words, per language, in KINDS order: the one table of them for both ends.
-# KIND_WORDS: as the client reads them on the watch (in capitals, short enough for its screen).
-# KIND_TEXTS: in full, as the laptop writes them (the preview, the report, Dutch shorthand: each
-# parses back to its kind).  On paper Dutch "lopen" alone is ambiguous (walk in the Netherlands,
-# run in Flanders), so the laptop writes "hardlopen"; on the watch, beside "wandelen", it is not.
-KIND_WORDS = {
+KIND_WORDS = {  # the kinds as the client reads them, per language (the watch shows them in capitals)
     "en": ("warm-up", "walk", "run", "rest", "cooldown"),
     "nl": ("opwarmen", "wandelen", "lopen", "rust", "uitlopen"),
-}
-KIND_TEXTS = {
-    "en": ("warm-up", "walk", "run", "rest", "cool-down"),
-    "nl": ("opwarmen", "wandelen", "hardlopen", "rust", "uitlopen"),
 }
 LANGS = ("en", "nl")
 
@@ -57,23 +48,19 @@ class ProgramError(ValueError):
     """A program that must not be played; the message says where and why."""
 
 
-def name_char_ok(ch):
-    """False for a character no name may hold: a control character (C0, DEL, C1) or a lone
-    surrogate (not text at all).  The laptop also cleans file names with it."""
-    c = ord(ch)
-    return not (c < 32 or 0x7F <= c < 0xA0 or 0xD800 <= c < 0xE000)
-
-
 def name_problem(name):
     """Why ``name`` cannot name a program or a plan, or None: the one rule, checked by the laptop
-    when it reads what the therapist wrote and by the watch when it loads what was pushed."""
+    when it reads what the therapist wrote and by the watch when it loads what was pushed.  No
+    control character (C0, DEL, C1) and no lone surrogate; ``name_problem(ch)`` is None for a
+    character a name may hold."""
     if type(name) is not str:
         return "must be text"
     if len(name) > MAX_NAME:
         return "%d characters, at most %d" % (len(name), MAX_NAME)
     for ch in name:
-        if not name_char_ok(ch):
-            return "control characters (such as a line break) and lone surrogates are not allowed"
+        c = ord(ch)
+        if c < 32 or 0x7F <= c < 0xA0 or 0xD800 <= c < 0xE000:
+            return "control characters are not allowed"
     return None
 
 

@@ -22,9 +22,9 @@ import wave
 
 from runcue import cues, engine, program
 from runcue_host import private_files
-from runcue_host.authoring.shorthand import WRITTEN_KINDS
+from runcue_host.authoring.words import KIND_TEXTS
 
-__all__ = ["COMPRESS_OVER_MS", "COMPRESS_TO_MS", "KIND_TEXTS", "RATE", "WORDS", "Played", "WavInfo", "clock",
+__all__ = ["COMPRESS_OVER_MS", "COMPRESS_TO_MS", "RATE", "WORDS", "Played", "WavInfo", "clock",
            "cue_counts", "cue_text", "kind_text", "number", "play", "table", "timeline", "write_wav", "wrote_text"]
 
 RATE = 16000
@@ -33,10 +33,6 @@ FADE_MS = 3
 COMPRESS_OVER_MS = 3000
 COMPRESS_TO_MS = 1000
 
-KIND_TEXTS = {
-    "en": ("warm-up", "walk", "run", "rest", "cool-down"),
-    "nl": WRITTEN_KINDS["nl"],
-}
 # every line the preview prints, in both languages (the cue names: cues.CUE_NAMES)
 WORDS = {
     "en": {"columns": ("#", "segment", "round", "start", "duration"), "total": "total", "run": "run",
@@ -48,10 +44,10 @@ WORDS = {
            "walk": "wandelen", "no_run": "geen hardlopen", "all_run": "alleen hardlopen", "ratio": "verhouding",
            "week": "week", "cues": "signalen", "wrote": "geschreven: %s: %s, %s MB, %d Hz mono 16-bit",
            "compressed": "; stiltes langer dan %d s ingekort tot %d s", "no_name": "(geen naam)",
-           "cue_names": {"warmup": "opwarmen", "walk": "wandelen", "run": "hardlopen", "rest": "rust",
-                         "cooldown": "uitlopen", "countdown": "aftellen", "halfway": "halverwege",
-                         "finished": "klaar", "paused": "gepauzeerd", "resumed": "verder", "click": "klik",
-                         "stop_confirm": "stoppen?"}},
+           "cue_names": dict(zip(program.KINDS, KIND_TEXTS["nl"], strict=True), **{
+                             "countdown": "aftellen", "halfway": "halverwege", "finished": "klaar",
+                             "paused": "gepauzeerd", "resumed": "verder", "click": "klik",
+                             "stop_confirm": "stoppen?"})},
 }
 
 
