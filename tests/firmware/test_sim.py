@@ -226,9 +226,9 @@ def test_a_program_name_beyond_the_basic_plane_reaches_the_watch_intact(tmp_path
     out = runcue("sim", "run", "--flash", image, "--program", toml)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("sessions: 1 "), out.stdout
-    from runcue_host.authoring import shorthand as authoring
+    from runcue_host.authoring import program_file
 
-    prog, _ = authoring.load_spec(str(toml))
+    prog, _ = program_file.load_spec(str(toml))
     start = records.decode_all(sim.read_flash(image)["log"])[0][1]
     assert records.id_hex(start[1]) == prog.id()  # the watch runs exactly the program that was given
 

@@ -48,8 +48,8 @@ def _push(kind, obj, port, archive, *args):
 def push_program(spec: Annotated[str, typer.Argument(metavar="SPEC", help=SPEC_HELP)],
                  port: Port = None, archive: ArchiveOpt = None, lang: LangOpt = None):
     """Send a program to the watch; it replaces the program or plan in force there."""
-    from runcue_host.authoring import shorthand as authoring
-    prog, _notes = authoring.load_spec(spec, lang)
+    from runcue_host.authoring import program_file
+    prog, _notes = program_file.load_spec(spec, lang)
     _push("program", prog, port, archive)
     say("program %s (%s) is in force on the watch, %s" % (prog.name, prog.id(), LANGUAGE[prog.lang]))
 
