@@ -76,7 +76,7 @@ def boot(config):
         getattr(syncsvc, "put_" + kind)(b2a_base64(data).decode(), crc32(data))
         import runcue
 
-        for name in ("syncsvc", "plan"):  # a watch loads these only while syncing
+        for name in ("syncsvc", "logsync", "plan"):  # a watch loads these only while syncing
             sys.modules.pop("runcue." + name, None)
             if hasattr(runcue, name):
                 delattr(runcue, name)

@@ -19,7 +19,8 @@ import os
 from binascii import a2b_base64, b2a_base64, crc32
 
 from runcue import CRASH_FILE, VERSION, plan, program, records
-from runcue.logstore import LogStore, read_small, write_small
+from runcue.logstore import read_small, write_small
+from runcue.logsync import SyncLog
 
 PROTOCOL = 1
 PROGRAM_FILE = "/program.json"
@@ -46,7 +47,7 @@ def attach(clock):
 def _log():
     global _store
     if _store is None:
-        _store = LogStore(LOG_DIR)
+        _store = SyncLog(LOG_DIR)
         _store.open(boot=False)
     return _store
 
