@@ -293,7 +293,7 @@ class Expanded:
         n = prog.segments
         self.n = n
         self.kind = bytearray(n)
-        self.start_ms = array.array("i", bytes(4 * (n + 1)))
+        self.start_ms = array.array("i", range(n + 1))  # one allocation (from bytes: two), every item set below
         self.round_no = bytearray(n)
         self.rounds = bytearray(n)
         self.run_ms = prog.run_ms
