@@ -15,17 +15,12 @@ database in sight, so every rule here is testable on its own:
   (a clock reading that is no time counts as unset: ``clock_trusted``).
 """
 
-import time
-
 from runcue import program, records
+from runcue_host.timetext import utc
 
 NO_PLAN = records.NO_PLAN
 CLOCK_OFF_S = 3600  # a watch clock this far from the laptop's (or a START this far after the sync) is wrong
 _TIMED = (records.SEG, records.SKIP, records.PAUSE, records.RESTART)  # field 0: an active second
-
-
-def _utc(unix):
-    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(unix))
 
 
 class LogError(ValueError):
@@ -196,7 +191,7 @@ def place(sessions, ctx, last_end=None, notes=None):
         elif s["rtc"] and notes is not None:
             notes.append("session %d: the watch clock read %s, which is no time (before %s or after this sync): "
                          "placed by the sync and marked approximate (≈)"
-                         % (s["seq"], _utc(s["rtc"]), _utc(records.EPOCH_MIN)[:4]))
+                         % (s["seq"], utc(s["rtc"]) + " UTC", utc(records.EPOCH_MIN, "%Y")))
     for s, ok in zip(sessions, timed, strict=True):
         s["started_approx"] = not ok or clock_off
         if ok and not (clock_off and s["boot"] == ctx["boots"]):

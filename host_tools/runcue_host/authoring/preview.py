@@ -21,8 +21,9 @@ import sys
 import wave
 
 from runcue import cues, engine, program
-from runcue_host import private_files
+from runcue_host import UserError, private_files
 from runcue_host.authoring.shorthand import WRITTEN_KINDS
+from runcue_host.timetext import clock
 
 __all__ = ["COMPRESS_OVER_MS", "COMPRESS_TO_MS", "KIND_TEXTS", "RATE", "WORDS", "Played", "WavInfo", "clock",
            "cue_counts", "cue_text", "kind_text", "number", "play", "table", "timeline", "write_wav", "wrote_text"]
@@ -88,15 +89,6 @@ def wrote_text(info, lang):
 def kind_text(kind, lang):
     """The name of a kind code (``program.WARMUP``...) in ``lang``."""
     return KIND_TEXTS[lang][kind]
-
-
-def clock(ms):
-    """m:ss (or h:mm:ss); tenths when ``ms`` is not whole seconds."""
-    s, rest = divmod(int(ms), 1000)
-    h, s = divmod(s, 3600)
-    m, s = divmod(s, 60)
-    text = "%d:%02d:%02d" % (h, m, s) if h else "%d:%02d" % (m, s)
-    return text + (".%d" % (rest // 100) if rest else "")
 
 
 def timeline(prog):
@@ -283,3 +275,20 @@ def write_wav(path, played, rate=RATE, compress_silence=False):
         frames = out.frames
     size = os.path.getsize(path)
     return WavInfo(path, rate, frames, size, compress_silence)
+
+
+def load(spec, lang=None, session=None):
+    """(title, program) to preview: the program ``spec`` (shorthand or a .toml file), or with
+    ``session`` (from 1) that session of the plan ``spec`` (a built-in plan or a plan file)."""
+    from runcue_host.authoring import plan_file as plans
+    from runcue_host.authoring import shorthand as authoring
+
+    if session is None:
+        prog, _notes = authoring.load_spec(spec, lang)
+        return prog.name, prog
+    pf = plans.resolve(spec, lang)
+    n = len(pf.plan.sessions)
+    if not 1 <= session <= n:
+        raise UserError("--session: %d is not a session of %s (1 to %d)" % (session, pf.where, n))
+    week, prog = pf.plan.sessions[session - 1]
+    return "%s · %s %d · %s" % (pf.plan.name, WORDS[prog.lang]["week"], week, prog.name), prog
