@@ -8,11 +8,10 @@ UTC, the archive's time (a watch has no time zone).
 
 import time
 
-from runcue_host.wording import count
+from runcue_host.wording import DECIMAL_MARK, count, number
 
 OFFSET_UNITS = ((86400, "day", "days"), (3600, "h", "h"), (60, "min", "min"), (1, "s", "s"))
 HOURS_MINUTES = {"en": "%d h %02d min", "nl": "%d u %02d min"}
-DECIMAL_MARK = {"en": ".", "nl": ","}
 
 ISO = "%Y-%m-%dT%H:%M:%SZ"  # the archive's JSON and the CSV export
 SECOND = "%Y-%m-%d %H:%M:%S"
@@ -21,14 +20,14 @@ DATE = "%Y-%m-%d"
 DAY_MONTH = "%d-%m"  # under a chart's bar
 
 
-def clock(ms):
+def clock(ms, lang="en"):
     """A program's time as a stopwatch shows it: m:ss, h:mm:ss from an hour on, and the tenth
-    of a second after a dot when ``ms`` is not whole seconds (``1:30``, ``1:02:05``, ``0:05.5``)."""
+    of a second when ``ms`` is not whole seconds (``1:30``, ``1:02:05``, ``0:05.5``; Dutch ``0:05,5``)."""
     s, rest = divmod(int(ms), 1000)
     h, s = divmod(s, 3600)
     m, s = divmod(s, 60)
     text = "%d:%02d:%02d" % (h, m, s) if h else "%d:%02d" % (m, s)
-    return text + (".%d" % (rest // 100) if rest else "")
+    return text + ("%s%d" % (DECIMAL_MARK[lang], rest // 100) if rest else "")
 
 
 def minutes_clock(seconds):
@@ -46,8 +45,7 @@ def hours_minutes(seconds, lang):
 
 def minutes(ms, lang):
     """Minutes as a number: ``12``, or ``12.5`` (Dutch ``12,5``) when not whole."""
-    text = "%d" % (ms // 60000) if ms % 60000 == 0 else "%.1f" % (ms / 60000)
-    return text.replace(".", DECIMAL_MARK[lang])
+    return "%d" % (ms // 60000) if ms % 60000 == 0 else number(ms / 60000, lang)
 
 
 def clock_offset(seconds):

@@ -24,6 +24,7 @@ from runcue import cues, engine, program
 from runcue_host import UserError, private_files
 from runcue_host.authoring.shorthand import WRITTEN_KINDS
 from runcue_host.timetext import clock
+from runcue_host.wording import number
 
 __all__ = ["COMPRESS_OVER_MS", "COMPRESS_TO_MS", "KIND_TEXTS", "RATE", "WORDS", "Played", "WavInfo", "clock",
            "cue_counts", "cue_text", "kind_text", "number", "play", "table", "timeline", "write_wav", "wrote_text"]
@@ -56,12 +57,6 @@ WORDS = {
 }
 
 
-def number(value, lang, fmt="%.1f"):
-    """A decimal number as ``lang`` writes it (Dutch: a decimal comma)."""
-    text = fmt % value
-    return text.replace(".", ",") if lang == "nl" else text
-
-
 def cue_text(name, lang):
     """The name of a cue (``cues.CUE_NAMES``) in ``lang``."""
     return WORDS[lang]["cue_names"].get(name, name)
@@ -79,8 +74,7 @@ def cue_counts(played, lang):
 def wrote_text(info, lang):
     """What the preview says about the WAV it wrote."""
     w = WORDS[lang]
-    text = w["wrote"] % (info.path, clock(info.duration_ms) if lang == "en" else clock(info.duration_ms).replace(
-        ".", ","), number(info.bytes / 1e6, lang), info.rate)
+    text = w["wrote"] % (info.path, clock(info.duration_ms, lang), number(info.bytes / 1e6, lang), info.rate)
     if info.compressed:
         text += w["compressed"] % (COMPRESS_OVER_MS // 1000, COMPRESS_TO_MS // 1000)
     return text
