@@ -4,8 +4,6 @@ nobody can find is a command nobody uses).  The command tree is walked as click 
 a command added to the table is checked without touching this file."""
 
 import inspect
-import io
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 from runcue_host import cli
@@ -21,13 +19,6 @@ def _walk(command, path=()):
 
 COMMANDS = list(_walk(cli.click_command()))
 LEAVES = [path for path, command in COMMANDS if path and not hasattr(command, "commands")]
-
-
-def _run(argv):
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        code = cli.main(argv)
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_the_walk_sees_the_whole_command_table():
@@ -54,16 +45,15 @@ def test_the_readme_says_how_to_run_the_quick_tests():
     assert "make test-fast" in README
 
 
-def test_every_help_paragraph_reads_on_one_line(monkeypatch):
+def test_every_help_paragraph_reads_on_one_line(monkeypatch, capsys):
     """The help's renderer keeps a docstring's single line breaks: a paragraph wrapped in the
     source came out broken mid-sentence (`preview --help`: "the cue of" / "each segment")."""
     monkeypatch.setenv("COLUMNS", "400")
     monkeypatch.setenv("NO_COLOR", "1")
     checked = 0
     for path, command in COMMANDS:
-        code, stdout, _stderr = _run(list(path) + ["--help"])
-        assert code == 0, path
-        lines = [" ".join(line.split()) for line in stdout.splitlines()]
+        assert cli.main(list(path) + ["--help"]) == 0, path
+        lines = [" ".join(line.split()) for line in capsys.readouterr().out.splitlines()]
         for paragraph in inspect.cleandoc(command.help or "").split("\n\n"):
             assert " ".join(paragraph.split()) in lines, (path, paragraph)
             checked += 1
