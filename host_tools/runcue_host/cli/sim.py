@@ -1,4 +1,4 @@
-"""``runcue sim run`` and ``runcue sim twin``: the simulated watch (run sessions, or serve it as a USB twin)."""
+"""``runcue sim run`` and ``runcue sim twin``: a thin layer over ``sim.runfiles`` and ``sim.twin``."""
 
 import json
 from pathlib import Path
@@ -26,41 +26,16 @@ def run(
                                                help="Write each new screen as a PNG here.")] = None,
 ):
     """Run sessions on the simulated watch; its flash image keeps everything."""
-    from runcue_host import private_files, sim
-    from runcue_host.authoring import shorthand as authoring
-    from runcue_host.sim import buttons as button_script
+    from runcue_host.sim import runfiles
 
-    if clock not in ("virtual", "real"):
-        raise UserError("sim run: --clock must be virtual or real, not %r" % clock)
-    prog_json = None
-    if program:
-        prog, _notes = authoring.load_spec(program)
-        prog_json = prog.to_json()
-    script = button_script.load(buttons) if buttons else None
-    try:
-        result = sim.run(flash, buttons=script, sessions=sessions, clock=clock, cut_at_write=cut,
-                         screenshots="changes" if shots else None, program_json=prog_json)
-    except sim.SimError as e:
-        raise UserError(str(e)) from None
-    if timeline_out:
-        private_files.write(timeline_out, json.dumps(sim.timeline(result), indent=1).encode(),
-                            ("--timeline", "the timeline"))
-    if shots:
-        sim.write_screenshots(result, shots)
+    done = runfiles.run(flash, program, sessions, buttons, clock, cut, timeline_out, shots)
     out = console()
-    if result.power_cut:
+    if done["power_cut"]:
         out.print("power cut at block write %d: the image holds what reached flash" % cut)
-    elif result.returncode != 0:
-        raise UserError("sim run: the watch stopped with an error (exit %d):\n%s" % (
-            result.returncode, result.stderr_tail))
-    done = [s for s in result.of("show") if s["name"] == "summary"]
-    counts = result.counts()
-    out.print("sessions: %d  cues: %d  block writes: %d  erases: %d" % (
-        len(done), len(result.of("cue")), counts["writes"], counts["erases"]))
-    screen = None if result.power_cut else result.mid_session()
-    if screen:
+    out.print("sessions: %(sessions)d  cues: %(cues)d  block writes: %(writes)d  erases: %(erases)d" % done)
+    if done["mid_session"]:
         out.print("the button script ended mid-session, on the %s screen: the run stopped there, as a watch "
-                  "put away mid-session" % json.dumps(screen))
+                  "put away mid-session" % json.dumps(done["mid_session"]))
 
 
 def twin(
