@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))  # the private cluster the tests use
 
 from runcue import program, records  # noqa: E402
-from runcue.logstore import LogStore  # noqa: E402
+from runcue.logsync import SyncLog  # noqa: E402
 from runcue_host.archive import Archive, logdecode  # noqa: E402
 from runcue_host.archive import copy as archive_copy  # noqa: E402
 
@@ -41,7 +41,7 @@ T0 = 1_800_000_000
 
 def write_watch(root, n, index):
     """A watch's log of ``n`` sessions; {"device_id", "log", "sessions", "records"}."""
-    store = LogStore(str(root), check_every=0)
+    store = SyncLog(str(root), check_every=0)
     store.open()
     for i in range(n):
         start = T0 + (index * n + i) * 3600

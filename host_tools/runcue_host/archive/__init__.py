@@ -12,7 +12,7 @@ The package's public surface, re-exported from the modules that own it:
 
 from runcue_host.archive.db import Archive
 from runcue_host.archive.errors import ArchiveError
-from runcue_host.archive.ids import MAX_CLIENT, iso_utc, valid_client, watch_label
+from runcue_host.archive.ids import CLIENT_RULE, valid_client, watch_label
 from runcue_host.archive.sqlite_file import default_path
 
-__all__ = ["MAX_CLIENT", "Archive", "ArchiveError", "default_path", "iso_utc", "valid_client", "watch_label"]
+__all__ = ["CLIENT_RULE", "Archive", "ArchiveError", "default_path", "valid_client", "watch_label"]

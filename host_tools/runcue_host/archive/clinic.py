@@ -26,8 +26,9 @@ from runcue_host.archive import security
 from runcue_host.archive.db import Archive, default_target
 from runcue_host.archive.dialect import is_url
 from runcue_host.archive.errors import ArchiveError
-from runcue_host.archive.ids import iso_utc, valid_client
+from runcue_host.archive.ids import CLIENT_RULE, valid_client
 from runcue_host.archive.schema import AUDIT_COLUMNS
+from runcue_host.timetext import iso_utc
 
 _NOT_A_PRACTICE = ("runcue clinic works on a practice's PostgreSQL archive (--archive postgresql://... or"
                    " RUNCUE_ARCHIVE); a file archive has one user and no roles")
@@ -96,7 +97,7 @@ def _now(arc):
 
 def _check_client(client):
     if not valid_client(client):
-        raise ArchiveError("--client %r: a client code is 1-16 letters, digits, '-' or '_'" % (client,))
+        raise ArchiveError("--client %r: %s" % (client, CLIENT_RULE))
 
 
 def assign(arc, client, therapist):

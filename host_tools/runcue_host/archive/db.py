@@ -36,9 +36,10 @@ from runcue_host.archive import schema
 from runcue_host.archive import store as store_mod
 from runcue_host.archive.dialect import is_url
 from runcue_host.archive.errors import ArchiveError
-from runcue_host.archive.ids import check_ids, iso_utc
+from runcue_host.archive.ids import check_ids
 from runcue_host.archive.security import ADMIN_ROLE, THERAPIST_ROLE
 from runcue_host.archive.sqlite_file import SqliteFile, default_path
+from runcue_host.timetext import iso_utc
 
 ENV_VAR = "RUNCUE_ARCHIVE"
 

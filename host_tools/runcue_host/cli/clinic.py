@@ -10,25 +10,21 @@ from typing import Annotated
 
 import typer
 
-from runcue_host.cli import console, new_group, print_json, say, shown
+from runcue_host.cli.options import Json
+from runcue_host.cli.output import console, print_json, say, shown
 
 URL_HELP = ("The practice's archive: a PostgreSQL URL, postgresql://USER@HOST/DB or"
             " postgresql:///DB?host=/run/postgresql (default: $RUNCUE_ARCHIVE).")
 
-clinic_group = new_group("A practice's archive on PostgreSQL: therapists, who treats which client, the audit log.")
-archive_group = new_group("Move archives: a therapist's file into the practice's database, or back.")
-
-UrlOpt = Annotated[str | None, typer.Option("--archive", metavar="URL", help=URL_HELP, show_default=False)]
-ClientOpt = Annotated[str, typer.Option("--client", metavar="CODE", help="The client's code (e.g. C01).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
-
-
-def register(app):
-    app.add_typer(clinic_group, name="clinic")
-    app.add_typer(archive_group, name="archive")
+Url = Annotated[str | None, typer.Option("--archive", metavar="URL", help=URL_HELP, show_default=False)]
+Client = Annotated[str, typer.Option("--client", metavar="CODE", help="The client's code (e.g. C01).")]
+Therapist = Annotated[str, typer.Option("--therapist", metavar="NAME", help="The therapist who treats them.")]
+Name = Annotated[str, typer.Argument(metavar="NAME", help="Their database login, e.g. anna_vos.")]
+From = Annotated[str, typer.Option("--from", metavar="PATH|URL", help="The archive to copy from.")]
+To = Annotated[str, typer.Option("--to", metavar="PATH|URL", help="The archive to copy into.")]
 
 
-def _open(url, read_only=False):
+def _practice(url, read_only=False):
     from runcue_host.archive import clinic
 
     return clinic.open_practice(url, read_only)
@@ -39,53 +35,45 @@ def _say_all(notes):
         say(note)
 
 
-@clinic_group.command("init")
-def init(archive: UrlOpt = None):
+def init(archive: Url = None):
     """Create or upgrade the schema, the roles and the row-level security (a second run changes nothing)."""
     from runcue_host.archive import clinic
 
-    with _open(archive) as arc:
+    with _practice(archive) as arc:
         _say_all(clinic.init(arc))
 
 
-@clinic_group.command("add-therapist")
-def add_therapist(name: Annotated[str, typer.Argument(metavar="NAME", help="Their database login, e.g. anna_vos.")],
-                  archive: UrlOpt = None):
+def add_therapist(name: Name, archive: Url = None):
     """Add a therapist: a database login in the therapists' group (no password: libpq's .pgpass or the server)."""
     from runcue_host.archive import clinic
 
-    with _open(archive) as arc:
+    with _practice(archive) as arc:
         _say_all(clinic.add_therapist(arc, name))
 
 
-@clinic_group.command("assign")
-def assign(client: ClientOpt,
-           therapist: Annotated[str, typer.Option("--therapist", metavar="NAME", help="Who treats them.")],
-           archive: UrlOpt = None):
+def assign(client: Client, therapist: Therapist, archive: Url = None):
     """Let a therapist see (and sync) a client's sessions; only they and the admin do."""
     from runcue_host.archive import clinic
 
-    with _open(archive) as arc:
+    with _practice(archive) as arc:
         _say_all(clinic.assign(arc, client, therapist))
 
 
-@clinic_group.command("unassign")
-def unassign(client: ClientOpt, archive: UrlOpt = None):
+def unassign(client: Client, archive: Url = None):
     """Take a client away from their therapist (then only the admin sees them)."""
     from runcue_host.archive import clinic
 
-    with _open(archive) as arc:
+    with _practice(archive) as arc:
         _say_all(clinic.unassign(arc, client))
 
 
-@clinic_group.command("audit")
-def audit(client: ClientOpt, archive: UrlOpt = None, as_json: JsonOpt = False):
+def audit(client: Client, archive: Url = None, as_json: Json = False):
     """Who read or changed a client's data, when, from which command (NEN 7513; to give to the client)."""
     from rich.table import Table
 
     from runcue_host.archive import clinic
 
-    with _open(archive, read_only=True) as arc:
+    with _practice(archive, read_only=True) as arc:
         rows = clinic.audit_rows(arc, client)
     if as_json:
         print_json(rows)
@@ -98,10 +86,7 @@ def audit(client: ClientOpt, archive: UrlOpt = None, as_json: JsonOpt = False):
     console().print(table)
 
 
-@archive_group.command("copy")
-def copy(source: Annotated[str, typer.Option("--from", metavar="PATH|URL", help="The archive to copy from.")],
-         dest: Annotated[str, typer.Option("--to", metavar="PATH|URL", help="The archive to copy into.")],
-         as_json: JsonOpt = False):
+def copy(source: From, dest: To, as_json: Json = False):
     """Copy every session of one archive into another (file or PostgreSQL); run twice, nothing doubles."""
     from runcue_host.archive import copy as copy_mod
 
