@@ -48,7 +48,7 @@ sim: setup
 bench: setup
 	$(PY) bench/run_all.py
 
-# make deploy PORT=/dev/ttyACM0 BOARD=m5stickc_plus2|pico_oled (the pico needs `mpremote mip install ssd1306`)
+# make deploy PORT=/dev/ttyACM0 BOARD=m5stickc_plus2|pico_oled
 deploy: setup
 	@test -n "$(PORT)" || (echo "make deploy PORT=/dev/ttyACM0 [BOARD=m5stickc_plus2|pico_oled]"; exit 2)
 	$(PY) -m runcue_host.deploy $(PORT) $(BOARD)
