@@ -78,6 +78,17 @@ export class Buttons {
     });
   }
 
+  /** The presses not made yet, as a script for a watch that starts again now (after a reset). */
+  remaining() {
+    const now = this.runner.ms;
+    const at = (t) => Math.max(0, t - now);
+    return [
+      ...this.pending.map(([t, button, long]) => ({ t_ms: at(t), button, long })),
+      ...this.timed.map((p) => ({ ...p, t_ms: at(p.t_ms) })),
+      ...this.triggered,
+    ];
+  }
+
   /** Nothing left to press. */
   idle() {
     return !this.timed.length && !this.pending.length && !this.triggered.length && this.runner.ms >= this.freeAt;

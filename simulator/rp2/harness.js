@@ -11,7 +11,7 @@
 //   exit 10  the watch reset itself (machine.reset(), its watchdog): start it again
 //   exit 11  the power was cut at the K-th flash program/erase (`cut_at_op`)
 // Events go to stderr, one line each, as the unix sim's: "@kind {json}"
-// (@booted, @show, @screen, @press, @cue, @powercut, @reset, @stuck, @exit).
+// (@usb, @booted, @show, @screen, @press, @cue, @powercut, @reset, @stuck, @exit).
 // The emulator's differences from a real Pico, and what is done about each,
 // are in README.md beside this file.
 import fs from 'node:fs';
@@ -88,6 +88,7 @@ function main() {
   let screen = '';
   let quietSince = 0; // emulated ms of the last thing the watch did that a client would notice
   let ended = false;
+  let booted = false;
 
   const counts = () => ({
     t_ms: runner.ms, screen, writes: flash.programs, erases: flash.erases,
@@ -113,14 +114,17 @@ function main() {
   flash.flashFirmware(firmware);
   flash.install();
   fixUartTxInterrupt(mcu);
-  onReset(mcu, () => end(EXIT.RESET, 'reset'));
+  onReset(mcu, () => end(EXIT.RESET, 'reset', { left: buttons.remaining() }));
 
   const display = new SSD1306(mcu.i2c[PICO_OLED.i2c], PICO_OLED.oled, () => {
     quietSince = runner.ms;
     const name = recognise(display, opt.marks) || 'unknown';
     const changed = name !== screen;
     if (changed) {
-      if (!screen) emit('booted', { t_ms: runner.ms, real_ms: Math.round(performance.now() - wall0) });
+      if (!booted && name !== 'unknown') { // the first screen of the app (the driver's init clears it first)
+        booted = true;
+        emit('booted', { t_ms: runner.ms, real_ms: Math.round(performance.now() - wall0) });
+      }
       screen = name;
       emit('show', { t_ms: runner.ms, name });
       buttons.screenShown(name);
@@ -139,7 +143,7 @@ function main() {
   });
 
   if (opt.usb === 'stdio') {
-    const serial = new SerialBridge(mcu, (data) => process.stdout.write(data));
+    const serial = new SerialBridge(mcu, (data) => process.stdout.write(data), () => emit('usb', { t_ms: runner.ms }));
     process.stdin.on('data', (chunk) => serial.send(chunk));
     process.stdin.on('end', () => { if (!opt.exitWhenIdle) end(EXIT.DONE, 'exit'); });
   }

@@ -9,8 +9,8 @@
 import { USBCDC } from 'rp2040js';
 
 export class SerialBridge {
-  /** `write(bytes)`: where the watch's output goes (the host's side). */
-  constructor(mcu, write) {
+  /** `write(bytes)`: where the watch's output goes (the host's side); `onConnected()`: USB is up. */
+  constructor(mcu, write, onConnected = () => {}) {
     this.usb = mcu.usbCtrl;
     this.cdc = new USBCDC(this.usb);
     this.queue = []; // host -> watch bytes not yet read by the firmware (Buffers)
@@ -21,6 +21,7 @@ export class SerialBridge {
     this.cdc.onDeviceConnected = () => {
       this.connected = true;
       this.send(Buffer.from('\r'));
+      onConnected();
     };
     this.cdc.onSerialData = (data) => {
       this.bytesOut += data.length;
