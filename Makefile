@@ -5,10 +5,18 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.runcue-setup
 BUILD := build
+RP2 := simulator/rp2
+RP2_STAMP := $(RP2)/node_modules/.runcue-setup
+# the emulated Pico's firmware and bootrom (simulator/rp2/README.md), when ../shared/emu has them
+EMU ?= $(wildcard $(abspath ../shared/emu))
+ifneq ($(EMU),)
+export RUNCUE_RP2_FIRMWARE ?= $(EMU)/micropython-1.28.0-RPI_PICO.uf2
+export RUNCUE_RP2_BOOTROM ?= $(EMU)/rp2040-bootrom-b1.bin
+endif
 
 .PHONY: setup demo test lint mpy sim bench deploy clean faults fuzz
 
-setup: $(STAMP) typings/.stamp
+setup: $(STAMP) typings/.stamp $(RP2_STAMP)
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -17,6 +25,12 @@ $(STAMP): pyproject.toml
 
 test: setup
 	$(VENV)/bin/pytest
+
+# the RP2040 emulator for the Pico build (rp2040js, pinned in package-lock.json); Debian's nodejs when node is missing
+$(RP2_STAMP): $(RP2)/package.json $(RP2)/package-lock.json
+	command -v node >/dev/null || (sudo apt-get install -y nodejs npm || apt-get install -y nodejs npm)
+	cd $(RP2) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 # the MicroPython stubs, one directory per port (installed together they overwrite each other)
 typings/.stamp: | $(STAMP)

@@ -119,12 +119,13 @@ function main() {
   const display = new SSD1306(mcu.i2c[PICO_OLED.i2c], PICO_OLED.oled, () => {
     quietSince = runner.ms;
     const name = recognise(display, opt.marks) || 'unknown';
+    if (!booted) {
+      if (name === 'unknown') return; // the driver's init clears the screen before the app draws
+      booted = true;
+      emit('booted', { t_ms: runner.ms, real_ms: Math.round(performance.now() - wall0) });
+    }
     const changed = name !== screen;
     if (changed) {
-      if (!booted && name !== 'unknown') { // the first screen of the app (the driver's init clears it first)
-        booted = true;
-        emit('booted', { t_ms: runner.ms, real_ms: Math.round(performance.now() - wall0) });
-      }
       screen = name;
       emit('show', { t_ms: runner.ms, name });
       buttons.screenShown(name);

@@ -186,13 +186,14 @@ class Harness:
         with self.cond:
             self.cond.notify_all()
 
-    def wait_event(self, kind, deadline_s, after=0):
-        """The first ``kind`` event past the ``after``-th event, waiting at most ``deadline_s``."""
+    def wait_event(self, kind, deadline_s, after=0, name=None):
+        """The first ``kind`` event (of screen ``name``) past the ``after``-th event, waiting at most
+        ``deadline_s``; None when it did not come."""
         until = time.monotonic() + deadline_s
         with self.cond:
             while True:
                 for k, obj in self.events[after:]:
-                    if k == kind:
+                    if k == kind and (name is None or obj.get("name") == name):
                         return obj
                 left = until - time.monotonic()
                 if left <= 0 or (self.proc.poll() is not None and not self.reader.is_alive()):
@@ -339,7 +340,8 @@ def mpremote(port, *args, deadline_s=MPREMOTE_DEADLINE_S):
         proc = subprocess.run([str(MPREMOTE), "connect", port, *args], capture_output=True, text=True,
                               timeout=deadline_s, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        raise sim.SimError("mpremote %s: no answer from the emulated Pico within %d s" % (args[0], deadline_s)) from None
+        raise sim.SimError("mpremote %s: no answer from the emulated Pico within %d s" % (
+            args[0], deadline_s)) from None
     if proc.returncode != 0:
         raise sim.SimError("mpremote %s on the emulated Pico failed: %s" % (
             args[0], (proc.stdout + proc.stderr).strip().splitlines()[-1:]))
@@ -391,7 +393,7 @@ def prepare(image, firmware, bootrom, program_json=None, plan_json=None):
             from runcue_host.link import restart_app
 
             restart_app(w.port)
-        if h.wait_event("show", BOOT_DEADLINE_S, after=n) is None:  # the app is up again: nothing in flight
+        if h.wait_event("show", BOOT_DEADLINE_S, after=n, name=sim.HOME) is None:  # the app is up: nothing in flight
             raise sim.SimError("the emulated Pico did not show its home screen after the deploy")
     return done
 
@@ -437,3 +439,31 @@ def run(image, firmware=None, bootrom=None, buttons=None, sessions=1, cut_at_wri
         raise sim.SimError("%s: the button script waits for the \"%s\" screen, but the watch stays on \"%s\" "
                            "with nothing left to do" % (image, stuck[0]["waiting"][0], stuck[0]["screen"]))
     return result
+
+
+LFS_MAGIC = b"littlefs"  # in a superblock, 8 bytes into the block, then a tag and the sizes
+
+
+def filesystem(image):
+    """The image's LittleFS partition (bytes): MicroPython's rp2 port keeps it at the end of the flash."""
+    data = Path(image).read_bytes()
+    for at in range(0, len(data), 4096):
+        if data[at + 8:at + 16] == LFS_MAGIC:
+            block_size, blocks = int.from_bytes(data[at + 24:at + 28], "little"), \
+                int.from_bytes(data[at + 28:at + 32], "little")
+            if block_size == 4096 and 2 <= blocks <= len(data) // block_size:
+                return data[len(data) - blocks * block_size:]
+    raise sim.SimError("%s: no LittleFS on this Pico image (was the firmware ever booted on it?)" % image)
+
+
+def read_flash(image):
+    """The image's files, whole log and program in force (sim.read_flash on its filesystem), without booting."""
+    fd = sim.lock_image(image)
+    try:
+        fs = filesystem(image)
+    finally:
+        os.close(fd)
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "fs.img"
+        copy.write_bytes(fs + b"\xff" * sim.RTC_BYTES)  # as the unix sim's image: the blocks, then an unset clock
+        return sim.read_flash(copy)
