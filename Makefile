@@ -14,7 +14,7 @@ export RUNCUE_RP2_FIRMWARE ?= $(EMU)/micropython-1.28.0-RPI_PICO.uf2
 export RUNCUE_RP2_BOOTROM ?= $(EMU)/rp2040-bootrom-b1.bin
 endif
 
-.PHONY: setup demo test lint mpy sim bench deploy clean faults fuzz
+.PHONY: setup demo test test-fast lint mpy sim bench deploy clean faults fuzz
 
 setup: $(STAMP) typings/.stamp $(RP2_STAMP)
 
@@ -31,6 +31,10 @@ $(RP2_STAMP): $(RP2)/package.json $(RP2)/package-lock.json
 	command -v node >/dev/null || (sudo apt-get install -y nodejs npm || apt-get install -y nodejs npm)
 	cd $(RP2) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
+
+# the quick loop (under a minute): host units and the core on both interpreters
+test-fast: setup
+	$(VENV)/bin/pytest -m "unit or portable"
 
 # the MicroPython stubs, one directory per port (installed together they overwrite each other)
 typings/.stamp: | $(STAMP)
@@ -52,7 +56,7 @@ mpy: setup
 	@ls -l $(BUILD)/mpy/runcue
 
 demo: setup
-	$(PY) -m runcue_host.demo demo
+	$(PY) -m runcue_host.sim.demo demo
 
 sim: setup
 	@mkdir -p $(BUILD)/sim
@@ -65,7 +69,7 @@ bench: setup
 # make deploy PORT=/dev/ttyACM0 BOARD=m5stickc_plus2|pico_oled
 deploy: setup
 	@test -n "$(PORT)" || (echo "make deploy PORT=/dev/ttyACM0 [BOARD=m5stickc_plus2|pico_oled]"; exit 2)
-	$(PY) -m runcue_host.deploy $(PORT) $(BOARD)
+	$(PY) -m runcue_host.watch.deploy $(PORT) $(BOARD)
 
 # every fault campaign at every block write / protocol step (tests/faults/; a sample runs in `make test`)
 faults: setup

@@ -18,7 +18,8 @@ from pathlib import Path
 import benchlib
 
 from runcue import records
-from runcue_host import plans, sim
+from runcue_host import sim
+from runcue_host.authoring import plan_file as plans
 
 LOG_KB = 256
 

@@ -26,7 +26,8 @@ from pathlib import Path
 import benchlib
 
 from runcue import plan, program
-from runcue_host import plans, sim
+from runcue_host import sim
+from runcue_host.authoring import plan_file as plans
 
 LONG = program.make("250 segments", "en", [["x", 125, [["run", 5000], ["walk", 5000]]]])  # 5 s: the shortest
 LOG_SESSIONS = 50

@@ -17,7 +17,8 @@ from pathlib import Path
 import benchlib
 
 from runcue import records
-from runcue_host import plans, sim
+from runcue_host import sim
+from runcue_host.authoring import plan_file as plans
 
 SESSIONS = 27
 PROBED = 3

@@ -13,7 +13,7 @@ throughput; the ratio is taken at 50 sessions.  Each figure is the best of
 the trials (the least disturbed: the machine is shared); all runs are printed.  Then the no-op
 sync: the same twin, synced again with nothing new (median of 5), and where
 its time goes: the `runcue` command's start (``runcue --help``), and the link's
-steps timed in-process with runcue_host.link.Watch (enter: Ctrl-C, raw REPL,
+steps timed in-process with runcue_host.watch.link.Watch (enter: Ctrl-C, raw REPL,
 soft reset, the preamble's imports; then each call; then the reset out).
 """
 
@@ -26,7 +26,7 @@ from pathlib import Path
 import benchlib
 
 from runcue_host import sim
-from runcue_host.link import Watch
+from runcue_host.watch.link import Watch
 
 SIZES = (10, 50, 150)
 HEADLINE = 50

@@ -223,7 +223,7 @@ def week1_image(path, sessions):
 
 
 class Twin:
-    """`runcue sim twin` as a user starts it (as tests/test_twin.py does); the app is running."""
+    """`runcue sim twin` as a user starts it (as tests/integration/test_twin.py does); the app is running."""
 
     def __init__(self, image, link):
         self.link = Path(link)

@@ -5,7 +5,7 @@
 What the twin's child does when the host syncs: simulator/sim_boot.py with
 ``"main": false`` (a soft reset in raw mode: the image at '/', no app), then the
 host's code strings, compiled and run one by one as the raw REPL runs them:
-runcue_host.link.PREAMBLE, info(), read(cursor, 4096) until no data, active(),
+runcue_host.watch.link.PREAMBLE, info(), read(cursor, 4096) until no data, active(),
 ack(last), set_time().  The watch prints its ``RC:`` replies; the last line is
 a JSON summary with the peak live heap (after a collection, between calls).
 """
@@ -30,7 +30,7 @@ def call(code):
     peak[0] = max(peak[0], gc.mem_alloc())
 
 
-call("import boards, runcue.syncsvc as s; s.attach(boards.rtc())")  # runcue_host.link.PREAMBLE
+call("import boards, runcue.syncsvc as s; s.attach(boards.rtc())")  # runcue_host.watch.link.PREAMBLE
 _reply = env["s"]._reply
 
 

@@ -10,7 +10,7 @@ is written by hand from a run's last_run.md, with the reasons behind each goal.
 
 ``--quick`` runs every bench small (BENCHES: a 40 s real-clock session, one heap
 row bisected in a narrow range, short logs, three plan sessions), prints the same figures and writes
-nothing: the test suite runs it (tests/test_bench.py), so that no bench breaks
+nothing: the test suite runs it (tests/integration/test_bench.py), so that no bench breaks
 unseen.  Its figures are not the bench's (too few runs, small logs).
 """
 

@@ -1,5 +1,6 @@
 import importlib
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -12,7 +13,17 @@ sys.path.insert(0, str(ROOT / "tests" / "portable"))
 import mpy  # noqa: E402
 
 VECTORS = ROOT / "tests" / "vectors"
+# tests/<kind>/: each test is marked with its folder's kind (`pytest -m unit`); `make test-fast`
+# runs the quick kinds, `make test` all of them.  The kinds are registered in pyproject.toml.
+KINDS = ("unit", "portable", "firmware", "rp2", "integration", "fuzz", "faults", "lint")
 _mp_cache = {}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        kind = Path(item.path).relative_to(ROOT / "tests").parts[0]
+        if kind in KINDS:
+            item.add_marker(kind)
 
 
 def load_vectors(name):
@@ -38,3 +49,14 @@ def run_driver(interpreter, driver, vectors_name):
     if key not in _mp_cache:
         _mp_cache[key] = mpy.run_json(mpy.PORTABLE / (driver + ".py"), VECTORS / vectors_name)
     return _mp_cache[key]
+
+
+def damage(path, table):
+    """Overwrite the first page of ``table`` (its b-tree root), as a failing disk would."""
+    db = sqlite3.connect(str(path))
+    page_size = db.execute("PRAGMA page_size").fetchone()[0]
+    root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    db.close()
+    with open(path, "r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(b"\xa5" * page_size)

@@ -14,8 +14,9 @@ test run, with two clients:
 """
 
 from runcue import plan, program, records
-from runcue_host import sessions, sim
+from runcue_host import sim
 from runcue_host.archive import Archive
+from runcue_host.archive import logdecode as sessions
 
 DAY = 86400000
 WEEK1 = program.make("Week 1", "en", [["walk", 300000], ["x", 8, [["run", 60000], ["walk", 90000]]],

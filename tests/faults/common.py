@@ -17,8 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from runcue import program, records
-from runcue_host import sessions as host_sessions
 from runcue_host import sim
+from runcue_host.archive import logdecode as host_sessions
 
 HERE = Path(__file__).resolve().parent
 MP_FLASH = HERE / "mp_flash.py"
@@ -280,7 +280,7 @@ def _children(pid):
 
 
 class Twin:
-    """`runcue sim twin` on an image (as tests/test_twin.py starts it), plus kill()."""
+    """`runcue sim twin` on an image (as tests/integration/test_twin.py starts it), plus kill()."""
 
     def __init__(self, image, link):
         self.link = Path(link)

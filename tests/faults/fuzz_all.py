@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = ["tests/test_fuzz_program.py", "tests/test_fuzz_plans.py", "tests/test_fuzz_records_logstore.py",
-         "tests/test_fuzz_watch_replies.py", "tests/test_fuzz_watch_validator.py"]
+FILES = ["tests/fuzz/test_fuzz_program.py", "tests/fuzz/test_fuzz_plans.py", "tests/fuzz/test_fuzz_records_logstore.py",
+         "tests/fuzz/test_fuzz_watch_replies.py", "tests/fuzz/test_fuzz_watch_validator.py"]
 MPY_TESTS = {"test_micropython_recovers_damaged_logs_to_the_same_bytes_as_cpython",
              "test_the_watch_validator_refuses_only_with_program_error_on_micropython"}
 

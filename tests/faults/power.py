@@ -39,7 +39,8 @@ from faults.common import (
 )
 from runcue import plan as plan_mod
 from runcue import program, records
-from runcue_host import plans, sim
+from runcue_host import sim
+from runcue_host.authoring import plan_file as plans
 
 ONE_SESSION = sim.default_client(1, 1000)
 

@@ -1,6 +1,6 @@
 """Syncs broken at every protocol step, by either side, then synced again.
 
-The sync runs in-process (``runcue_host.sync.sync``, the code behind `runcue sync`)
+The sync runs in-process (``runcue_host.watch.sync.sync``, the code behind `runcue sync`)
 against the twin (the simulated watch on a pty, real MicroPython), with a fault put
 at the N-th call to the watch (info, read..., active, ack, set_time) or around the
 archive's store, at one of three moments: before the request is sent, after it was
@@ -31,8 +31,8 @@ from pathlib import Path
 from faults.common import RUNCUE, Flash, Stats, Twin, copy_image, pick, sessions_of
 from faults.power import ack_base
 from runcue_host import archive as archive_mod
-from runcue_host import link, sync
 from runcue_host.archive import Archive
+from runcue_host.watch import link, sync
 
 SYNC_LIMIT_S = 60
 

@@ -2,7 +2,7 @@
 
 CPython writes into a temp dir; MicroPython into a real LittleFS (VfsLfs2) on
 a RAM block device.  ``run(vectors)`` returns one JSON-able dict of facts per
-scenario; tests/test_logstore.py asserts them for both interpreters.  As a
+scenario; tests/portable/test_logstore.py asserts them for both interpreters.  As a
 script (MicroPython) it prints that dict as JSON.
 """
 

@@ -11,17 +11,14 @@ short program pushed: ~35 s); each test plays on its own copy of it.
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
+from runcue import program
+from runcue_host.sim import rp2 as pico
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "simulator" / "rp2"))
-
-import pico  # noqa: E402
-
-from runcue import program  # noqa: E402
 
 EMU_DIRS = (ROOT.parent / "shared" / "emu", Path("/work/shared/emu"))
 FIRMWARE_NAME = "micropython-1.28.0-RPI_PICO.uf2"
@@ -43,6 +40,12 @@ def _find_files():
     if not shutil.which("node") or not (ROOT / "simulator" / "rp2" / "node_modules" / "rp2040js").is_dir():
         return None, "no node or rp2040js: run make setup"
     return (firmware, bootrom), ""
+
+
+@pytest.fixture(scope="session")
+def short():
+    """The program in force on ``pico_template``."""
+    return SHORT
 
 
 @pytest.fixture(scope="session")

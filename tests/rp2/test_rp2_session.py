@@ -2,11 +2,10 @@
 
 import pytest
 import screen_text
-from conftest import SHORT
 
-import pico
 from runcue import cues, records
 from runcue_host import sim
+from runcue_host.sim import rp2 as pico
 
 T_HOME_PRESS = 1000
 PAUSE_AT, PAUSE_FOR = 40000, 20000
@@ -38,19 +37,19 @@ def _start_cue(result):
     return min(e["t_ms"] for e in result.of("cue"))
 
 
-def test_the_pico_boots_to_the_home_screen_drawn_by_the_real_driver(paused_run):
+def test_the_pico_boots_to_the_home_screen_drawn_by_the_real_driver(paused_run, short):
     _, result = paused_run
     shots = result.of("screen")
     assert shots[0]["name"] == "home"
     assert screen_text.shows(shots[0], "A: start")
-    assert screen_text.shows(shots[0], SHORT.name)
+    assert screen_text.shows(shots[0], short.name)
     assert result.of("booted")[0]["t_ms"] < 2000  # emulated ms from power-up to the home screen
 
 
-def test_every_cue_sounds_within_5_ms_of_its_planned_time_across_a_pause(paused_run):
+def test_every_cue_sounds_within_5_ms_of_its_planned_time_across_a_pause(paused_run, short):
     _, result = paused_run
     t0 = _start_cue(result)
-    exp = SHORT.expand()
+    exp = short.expand()
     planned = []  # (plan ms, Hz of the first note)
     for i in range(1, exp.n + 1):
         start = exp.start_ms[i]
@@ -75,19 +74,19 @@ def test_every_cue_sounds_within_5_ms_of_its_planned_time_across_a_pause(paused_
     assert not [h for h in heard if paused + 1000 < h[0] < paused + PAUSE_FOR]  # a pause is silent
 
 
-def test_the_log_on_the_emulated_flash_decodes_to_the_session_played(paused_run):
+def test_the_log_on_the_emulated_flash_decodes_to_the_session_played(paused_run, short):
     image, _ = paused_run
     flash = pico.read_flash(image)
     frames = records.decode_all(flash["log"])
     kinds = [records.TYPE_NAMES[t] for t, _ in frames]
-    exp = SHORT.expand()
+    exp = short.expand()
     assert kinds == ["start", "pause", "resume"] + ["seg"] * (exp.n - 1) + ["end", "checkin"]
     start = frames[0][1]
-    assert start[0] == 1 and records.id_hex(start[1]) == SHORT.id()
+    assert start[0] == 1 and records.id_hex(start[1]) == short.id()
     assert start[7] == 2  # mood before
     assert frames[1][1] == (PAUSE_AT // 1000,)
     assert frames[2][1] == (PAUSE_FOR // 1000,)
-    total_s = SHORT.total_ms // 1000
+    total_s = short.total_ms // 1000
     assert frames[-2][1] == (records.COMPLETED, total_s, total_s + PAUSE_FOR // 1000)
     assert frames[-1][1] == (4, 1, 0)  # mood 4 after, could talk, no stop reason
 
