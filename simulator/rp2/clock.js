@@ -4,10 +4,14 @@
 // nanoseconds; while the core sleeps (WFE/WFI) nothing happens until the next
 // alarm (a timer, a USB transfer, a scripted button), so time jumps there.
 // - virtual: jump at once (hours of a session in seconds of wall time);
-// - real: never let emulated time run ahead of wall time (device-side timeouts,
-//   such as mpremote mount's, then mean what they say).
+// - real: idle time is waited out in wall time, never skipped (device-side
+//   timeouts, such as mpremote mount's, then mean what they say).  The CPU runs
+//   as fast as the emulator can (about a quarter of a real RP2040), its time
+//   counted by cycles as on the chip; so the watch sees its own work take as long
+//   as on a Pico, and every wait for the host or a deadline take its real length.
 // The cycles the core is awake are counted: the watch's CPU figure.
 const SLICE_WALL_MS = 15; // run this long between looks at the host's I/O
+const REAL_SLACK_NS = 2e6; // real time: idle ahead of the wall by at most this (a timer costs ~1 ms)
 
 export class Runner {
   constructor(mcu, mode) {
@@ -15,8 +19,9 @@ export class Runner {
     this.real = mode === 'real';
     this.awakeCycles = 0;
     this.stopped = false;
-    this.wallStart = performance.now();
     this.timer = null;
+    this.idleWall = -1; // real time: the wall ms up to which idle time was credited, -1: awake
+    this.credit = 0; // real time: idle wall ns not yet spent on an alarm
   }
 
   get nanos() {
@@ -32,10 +37,6 @@ export class Runner {
     const alarm = this.mcu.clock.createAlarm(callback);
     alarm.schedule(ms * 1e6);
     return alarm;
-  }
-
-  wallNanos() {
-    return (performance.now() - this.wallStart) * 1e6;
   }
 
   start() {
@@ -69,22 +70,26 @@ export class Runner {
             return;
           }
           if (this.real) {
-            const ahead = clock.nanos + skip - this.wallNanos();
-            if (ahead > 0) {
-              this.schedule(Math.max(1, Math.min(20, ahead / 1e6)));
+            const now = performance.now();
+            if (this.idleWall >= 0) this.credit += (now - this.idleWall) * 1e6;
+            this.idleWall = now;
+            if (this.credit + REAL_SLACK_NS < skip) {
+              const left = skip - this.credit;
+              if (this.credit > 0) clock.tick(this.credit);
+              this.credit = 0;
+              this.schedule(Math.max(1, Math.min(10, left / 1e6)));
               return;
             }
+            this.credit -= skip; // may go below 0 by the slack: short waits are not worth a timer
           }
           clock.tick(skip);
         } else {
+          this.idleWall = -1;
+          if (this.credit > 0) this.credit = 0;
           const cycles = core.executeInstruction();
           this.awakeCycles += cycles;
           clock.tick(cycles * nsPerCycle);
         }
-      }
-      if (this.real && clock.nanos > this.wallNanos() + 1e6) {
-        this.schedule(1);
-        return;
       }
       if (performance.now() - t0 > SLICE_WALL_MS) break;
     }

@@ -1,7 +1,8 @@
 // harness.js: the watch as a Raspberry Pi Pico, in the RP2040 emulator rp2040js.
 //
-//   node harness.js [--config RUN.json] [--firmware UF2] [--bootrom BIN] [--flash IMG]
+//   node harness.js [--check] [--config RUN.json] [--firmware UF2] [--bootrom BIN] [--flash IMG]
 //                   [--clock virtual|real]
+// (--check: only read the firmware and bootrom, exit 0 when both are usable)
 //
 // It owns the run: the bootrom and MicroPython's UF2 (or RUNCUE_RP2_FIRMWARE /
 // RUNCUE_RP2_BOOTROM), the 2 MB flash image (made when missing), the device
@@ -35,6 +36,10 @@ const PICO_OLED = { A: 14, B: 13, piezo: 15, i2c: 0, oled: 0x3c };
 
 function options(argv) {
   const out = {};
+  if (argv[0] === '--check') {
+    out.check = true;
+    argv = argv.slice(1);
+  }
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '');
     if (!['config', 'firmware', 'bootrom', 'flash', 'clock'].includes(key) || i + 1 >= argv.length) {
@@ -45,6 +50,7 @@ function options(argv) {
   let cfg = {};
   if (out.config) cfg = JSON.parse(fs.readFileSync(out.config, 'utf8'));
   return {
+    check: !!out.check,
     firmware: out.firmware || cfg.firmware || process.env.RUNCUE_RP2_FIRMWARE,
     bootrom: out.bootrom || cfg.bootrom || process.env.RUNCUE_RP2_BOOTROM,
     image: out.flash || cfg.image,
@@ -78,6 +84,7 @@ function main() {
   const opt = options(process.argv.slice(2));
   const bootrom = readBootrom(opt.bootrom);
   const firmware = readFirmware(opt.firmware);
+  if (opt.check) return; // only the two files were asked about: both are usable
   makeImage(opt.image);
 
   const mcu = new RP2040();

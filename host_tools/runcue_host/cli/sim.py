@@ -56,6 +56,22 @@ def load_buttons(path):
     return script
 
 
+BOARDS = ("unix", "rp2")
+BoardOpt = Annotated[str, typer.Option(
+    "--board", help="unix: the MicroPython unix port; rp2: the official rp2 port in an emulated Pico.")]
+FirmwareOpt = Annotated[Path | None, typer.Option(
+    "--firmware", metavar="UF2", help="rp2: MicroPython 1.28's RPI_PICO .uf2 (or RUNCUE_RP2_FIRMWARE).")]
+BootromOpt = Annotated[Path | None, typer.Option(
+    "--bootrom", metavar="BIN", help="rp2: the RP2040 B1 bootrom (or RUNCUE_RP2_BOOTROM).")]
+
+
+def check_board(board, firmware, bootrom):
+    if board not in BOARDS:
+        raise UserError("sim: --board must be unix or rp2, not %r" % board)
+    if board == "unix" and (firmware or bootrom):
+        raise UserError("sim: --firmware and --bootrom are for --board rp2")
+
+
 @group.command("run")
 def run(
     flash: Annotated[Path, typer.Option("--flash", help="The watch's flash image (made when missing).")],
@@ -66,15 +82,20 @@ def run(
     buttons: Annotated[Path | None, typer.Option("--buttons", help="A JSON button script instead.")] = None,
     clock: Annotated[str, typer.Option("--clock", help="virtual (fast) or real.")] = "virtual",
     cut: Annotated[int, typer.Option(
-        "--power-cut-at-write", metavar="K", min=0, help="Cut the power at the K-th block write.")] = 0,
+        "--power-cut-at-write", metavar="K", min=0,
+        help="Cut the power at the K-th block write (rp2: flash program or erase).")] = 0,
     timeline_out: Annotated[Path | None, typer.Option(
         "--timeline", help="Write the buzzer timeline (JSON).")] = None,
     shots: Annotated[Path | None, typer.Option("--screenshots",
                                                help="Write each new screen as a PNG here.")] = None,
+    board: BoardOpt = "unix",
+    firmware: FirmwareOpt = None,
+    bootrom: BootromOpt = None,
 ):
     """Run sessions on the simulated watch; its flash image keeps everything."""
     from runcue_host import private_files, sim
     from runcue_host.authoring import shorthand as authoring
+    check_board(board, firmware, bootrom)
     if clock not in ("virtual", "real"):
         raise UserError("sim run: --clock must be virtual or real, not %r" % clock)
     prog_json = None
@@ -83,8 +104,14 @@ def run(
         prog_json = prog.to_json()
     script = load_buttons(buttons) if buttons else None
     try:
-        result = sim.run(flash, buttons=script, sessions=sessions, clock=clock, cut_at_write=cut,
-                         screenshots="changes" if shots else None, program_json=prog_json)
+        if board == "rp2":
+            from runcue_host.sim import rp2
+
+            result = rp2.run(flash, firmware, bootrom, buttons=script, sessions=sessions, clock=clock,
+                             cut_at_write=cut, screenshots="changes" if shots else None, program_json=prog_json)
+        else:
+            result = sim.run(flash, buttons=script, sessions=sessions, clock=clock, cut_at_write=cut,
+                             screenshots="changes" if shots else None, program_json=prog_json)
     except sim.SimError as e:
         raise UserError(str(e)) from None
     if timeline_out:
@@ -94,7 +121,8 @@ def run(
         sim.write_screenshots(result, shots)
     out = console()
     if result.power_cut:
-        out.print("power cut at block write %d: the image holds what reached flash" % cut)
+        what = "flash program/erase" if board == "rp2" else "block write"
+        out.print("power cut at %s %d: the image holds what reached flash" % (what, cut))
     elif result.returncode != 0:
         raise UserError("sim run: the watch stopped with an error (exit %d):\n%s" % (
             result.returncode, result.stderr_tail))
@@ -114,12 +142,22 @@ def twin(
     link: Annotated[Path, typer.Option("--link", help="Symlink to the watch's pseudo-terminal.")],
     log: Annotated[Path | None, typer.Option("--log", help="Append the watch's event lines here.")] = None,
     buttons: Annotated[Path | None, typer.Option("--buttons", help="A JSON button script for the watch.")] = None,
+    board: BoardOpt = "unix",
+    firmware: FirmwareOpt = None,
+    bootrom: BootromOpt = None,
 ):
     """Serve the image as a watch on USB until SIGTERM/SIGINT (mpremote and runcue talk to LINK)."""
     from runcue_host import sim
     from runcue_host.sim import twin as twin_mod
 
+    check_board(board, firmware, bootrom)
+    script = load_buttons(buttons) if buttons else ()
     try:
-        twin_mod.Twin(flash, link, log=log, buttons=load_buttons(buttons) if buttons else ()).serve()
+        if board == "rp2":
+            from runcue_host.sim import rp2
+
+            rp2.twin(flash, link, firmware, bootrom, log=log, buttons=script)
+        else:
+            twin_mod.Twin(flash, link, log=log, buttons=script).serve()
     except sim.SimError as e:
         raise UserError(str(e)) from None

@@ -70,7 +70,13 @@ def files(firmware=None, bootrom=None):
             FIRMWARE_ENV, FIRMWARE_NEEDED))
     if not bootrom:
         raise sim.SimError("--board rp2 needs the bootrom: --bootrom BIN or %s, %s" % (BOOTROM_ENV, BOOTROM_NEEDED))
-    return str(Path(firmware).resolve()), str(Path(bootrom).resolve())
+    firmware, bootrom = str(Path(firmware).resolve()), str(Path(bootrom).resolve())
+    proc = subprocess.run([node(), str(HARNESS), "--check", "--firmware", firmware, "--bootrom", bootrom],
+                          capture_output=True, text=True, timeout=60, cwd=HERE)
+    if proc.returncode != 0:  # the harness's one line says what is wrong and what is needed
+        lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("runcue: ")]
+        raise sim.SimError(lines[0][len("runcue: "):] if lines else proc.stderr.strip()[-300:])
+    return firmware, bootrom
 
 
 def open_image(path):
@@ -159,13 +165,14 @@ def _write_config(config):
 class Harness:
     """One run of the emulated Pico; its events as they come, the USB serial on ``proc.stdin/stdout``."""
 
-    def __init__(self, image, firmware, bootrom, clock="virtual", usb=True, **settings):
+    def __init__(self, image, firmware, bootrom, clock="virtual", usb=True, log=None, **settings):
         config = {"image": str(Path(image).resolve()), "firmware": firmware, "bootrom": bootrom, "clock": clock,
                   "usb": "stdio" if usb else "none", "marks": marks()}
         config.update(settings)
         self.config_file = _write_config(config)
         self.events = []
         self.other = []
+        self.log = log  # a file the event lines are appended to as they come (the twin's --log)
         self.cond = threading.Condition()
         self.proc = subprocess.Popen([node(), str(HARNESS), "--config", self.config_file],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE if usb else subprocess.DEVNULL,
@@ -175,8 +182,14 @@ class Harness:
 
     def _read_events(self):
         assert self.proc.stderr is not None
+        log = None
+        if self.log:
+            log = os.fdopen(os.open(self.log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a")
         for raw in self.proc.stderr:
             line = raw.decode("utf-8", "replace").rstrip("\n")
+            if log and line.startswith("@"):
+                log.write(line + "\n")
+                log.flush()
             with self.cond:
                 if line.startswith("@") and " " in line:
                     kind, _, body = line[1:].partition(" ")
@@ -184,6 +197,8 @@ class Harness:
                 else:
                     self.other.append(line)
                 self.cond.notify_all()
+        if log:
+            log.close()
         with self.cond:
             self.cond.notify_all()
 
@@ -264,7 +279,7 @@ class PtyWatch:
         self.pump.start()
 
     def _start(self):
-        self.harness = Harness(*self.args, clock=self.clock, **self.settings)
+        self.harness = Harness(*self.args, clock=self.clock, log=self.log, **self.settings)
 
     def _pump(self):
         """Copy bytes both ways; start the emulator again when the watch resets."""
@@ -296,19 +311,11 @@ class PtyWatch:
                 code = h.proc.wait()
                 h.reader.join(5)
                 h.close()
-                if self._log_events(h) or code != EXIT_RESET or self.resets >= RESETS_MAX:
+                if code != EXIT_RESET or self.resets >= RESETS_MAX:
                     self.stopping.set()
                     return
                 self.resets += 1
                 self._start()
-
-    def _log_events(self, h):
-        if self.log:
-            fd = os.open(self.log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            with os.fdopen(fd, "a") as f:
-                for kind, obj in h.events:
-                    f.write("@%s %s\n" % (kind, json.dumps(obj)))
-        return False
 
     def alive(self):
         return not self.stopping.is_set()
@@ -318,7 +325,6 @@ class PtyWatch:
         self.pump.join(5)
         if self.harness is not None:
             self.harness.stop()
-            self._log_events(self.harness)
         for fd in (self.master, self.slave):
             try:
                 os.close(fd)
@@ -379,6 +385,13 @@ def push(port, kind, text):
 def prepare(image, firmware, bootrom, program_json=None, plan_json=None):
     """Deploy the firmware on the image (when not there yet) and push a program or plan: what was done."""
     done = {}
+    if not (program_json or plan_json):
+        try:
+            installed = read_flash(image)["fw_id"]
+        except sim.SimError:  # never booted: no filesystem yet
+            installed = ""
+        if installed == deploy.build(BOARD)[1]:
+            return {"installed": False}  # nothing to do: the watch need not even boot
     with PtyWatch(image, firmware, bootrom) as w:
         h = w.harness
         assert h is not None
@@ -399,23 +412,38 @@ def prepare(image, firmware, bootrom, program_json=None, plan_json=None):
     return done
 
 
-def run(image, firmware=None, bootrom=None, buttons=None, sessions=1, cut_at_write=0, screenshots=None,
-        program_json=None, plan_json=None, deadline_s=RUN_DEADLINE_S):
-    """``runcue sim run --board rp2``: sessions on the emulated Pico; a sim.RunResult of its events."""
+def _has_program(image):
+    """True when the image holds a program or plan (read without booting)."""
+    try:
+        return read_flash(image).get("program") is not None
+    except sim.SimError:  # never booted: no filesystem yet
+        return False
+
+
+def run(image, firmware=None, bootrom=None, buttons=None, sessions=1, clock="virtual", cut_at_write=0,
+        screenshots=None, program_json=None, plan_json=None, deadline_s=RUN_DEADLINE_S):
+    """``runcue sim run --board rp2``: sessions on the emulated Pico; a sim.RunResult of its events.
+
+    As the unix sim: formats (here: makes and deploys) a missing image, refuses presses for a
+    watch that cannot have a program, and a button script that can no longer progress.
+    """
     firmware, bootrom = files(firmware, bootrom)
     image = Path(image)
     if buttons is None:
-        buttons = sim.default_client(sessions, 2 * sim.DAY_MS)
+        # a minute between sessions, not the unix sim's two days: the Pico has no clock to see the days
+        # (it starts unset at every power-up), and two days of its 20 ms button polls take long to emulate
+        buttons = sim.default_client(sessions, 60000 if clock == "virtual" else 2000)
+    pushed = program_json or plan_json
+    sim.check_new_file(image, "the watch's flash image")
+    if buttons and not pushed and (not image.exists() or not _has_program(image)):
+        raise sim.SimError("%s: %s" % (image, sim.NO_PROGRAM))
     fd = open_image(image)
     try:
-        os.close(fd)  # the harness opens it; the lock is taken again below for the whole run
-        fd = -1
         prepare(image, firmware, bootrom, program_json, plan_json)
-        fd = sim.lock_image(image)
         events, code, other = [], 0, []
         script = buttons
         for _ in range(RESETS_MAX + 1):
-            h = Harness(image, firmware, bootrom, clock="virtual", usb=False, buttons=script,
+            h = Harness(image, firmware, bootrom, clock=clock, usb=False, buttons=script,
                         cut_at_op=cut_at_write, screenshots=screenshots, exit_when_idle=True)
             try:
                 code = h.wait(deadline_s)
@@ -431,15 +459,35 @@ def run(image, firmware=None, bootrom=None, buttons=None, sessions=1, cut_at_wri
             script = resets[-1].get("left", [])  # the presses not made yet, for the watch after its reset
             cut_at_write = 0
     finally:
-        if fd >= 0:
-            os.close(fd)
-    power_cut = code == EXIT_POWER_CUT
-    result = sim.RunResult(0 if code in (0, EXIT_POWER_CUT) else code, events, "\n".join(other[-30:]))
+        os.close(fd)
+    result = sim.RunResult(code, events, "\n".join(other[-30:]))
     stuck = result.of("stuck")
-    if stuck and not power_cut:
+    if stuck and code == 0:
         raise sim.SimError("%s: the button script waits for the \"%s\" screen, but the watch stays on \"%s\" "
                            "with nothing left to do" % (image, stuck[0]["waiting"][0], stuck[0]["screen"]))
     return result
+
+
+def twin(image, link, firmware=None, bootrom=None, log=None, buttons=()):
+    """``runcue sim twin --board rp2``: the emulated Pico on LINK (a pty) until SIGTERM/SIGINT."""
+    from runcue_host.sim import twin as unix_twin
+
+    firmware, bootrom = files(firmware, bootrom)
+    link = Path(link)
+    unix_twin.check_link(link)
+    fd = open_image(image)
+    stop = threading.Event()
+    try:
+        prepare(image, firmware, bootrom)
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+        with PtyWatch(image, firmware, bootrom, clock="real", link=link, log=log, buttons=list(buttons)) as w:
+            while not stop.is_set() and w.alive():
+                stop.wait(0.2)
+            if not stop.is_set():
+                raise sim.SimError("%s: the emulated Pico stopped: %s" % (image, w.harness and w.harness.bad_file()))
+    finally:
+        os.close(fd)
 
 
 LFS_MAGIC = b"littlefs"  # in a superblock, 8 bytes into the block, then a tag and the sizes
@@ -458,12 +506,10 @@ def filesystem(image):
 
 
 def read_flash(image):
-    """The image's files, whole log and program in force (sim.read_flash on its filesystem), without booting."""
-    fd = sim.lock_image(image)
-    try:
-        fs = filesystem(image)
-    finally:
-        os.close(fd)
+    """The image's files, whole log and program in force (sim.read_flash on its filesystem), without booting.
+
+    Taken as it is at this moment (no lock: a run may hold it, and a copy is read)."""
+    fs = filesystem(image)
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "fs.img"
         copy.write_bytes(fs + b"\xff" * sim.RTC_BYTES)  # as the unix sim's image: the blocks, then an unset clock

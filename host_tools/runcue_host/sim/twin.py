@@ -28,6 +28,15 @@ RAW, FRIENDLY = "raw", "friendly"
 SOFT_REBOOT = b"MPY: soft reboot\r\n"
 
 
+def check_link(link):
+    """The link may replace a stale link, never a file or a directory."""
+    if link.is_symlink():
+        return
+    if link.exists() and not link.is_dir():
+        raise sim.SimError("%s: exists and is not a link: give a new path for the watch's link" % link)
+    sim.check_new_file(link, "a new link to the watch")
+
+
 class Twin:
     def __init__(self, image, link, log=None, buttons=()):
         self.image = Path(image)
@@ -78,12 +87,7 @@ class Twin:
         os.symlink(os.ttyname(self.slave_b), self.link)
 
     def _check_link(self):
-        """The link may replace a stale link, never a file or a directory."""
-        if self.link.is_symlink():
-            return
-        if self.link.exists() and not self.link.is_dir():
-            raise sim.SimError("%s: exists and is not a link: give a new path for the watch's link" % self.link)
-        sim.check_new_file(self.link, "a new link to the watch")
+        check_link(self.link)
 
     def _from_host(self, data):
         for b in data:
