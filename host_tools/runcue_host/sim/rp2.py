@@ -262,6 +262,7 @@ class PtyWatch:
         self.link = Path(link) if link else None
         self.log = log
         self.harness = None
+        self.pending = b""  # bytes from the host not yet given to a running emulator
         self.resets = 0
         self.stopping = threading.Event()
         self.master, self.slave = os.openpty()
@@ -293,9 +294,14 @@ class PtyWatch:
                 ready = []
             if self.master in ready:
                 try:
-                    data = os.read(self.master, 4096)
-                    h.proc.stdin.write(data)
+                    self.pending += os.read(self.master, 4096)
+                except OSError:
+                    pass
+            if self.pending and h.proc.poll() is None:
+                try:  # while the watch restarts the bytes wait: a host may talk to it as soon as it is back
+                    h.proc.stdin.write(self.pending)
                     h.proc.stdin.flush()
+                    self.pending = b""
                 except OSError:
                     pass
             if out in ready:
@@ -316,6 +322,18 @@ class PtyWatch:
                     return
                 self.resets += 1
                 self._start()
+
+    def wait_restart(self, resets, deadline_s=BOOT_DEADLINE_S):
+        """Until the watch has reset ``resets`` times and its USB is up again; False past the deadline."""
+        until = time.monotonic() + deadline_s
+        while self.resets < resets:
+            if time.monotonic() > until or not self.alive():
+                return False
+            time.sleep(0.05)
+        h = self.harness
+        if h is None or h.wait_event("usb", max(0, until - time.monotonic())) is None:
+            return False
+        return wait_repl(self.port, until - time.monotonic())
 
     def alive(self):
         return not self.stopping.is_set()
@@ -353,6 +371,21 @@ def mpremote(port, *args, deadline_s=MPREMOTE_DEADLINE_S):
         raise sim.SimError("mpremote %s on the emulated Pico failed: %s" % (
             args[0], (proc.stdout + proc.stderr).strip().splitlines()[-1:]))
     return proc.stdout
+
+
+def wait_repl(port, deadline_s):
+    """Until mpremote reaches the REPL (False past the deadline).
+
+    A host that talks the moment the USB serial is up can lose its first bytes to the
+    booting firmware (its Ctrl-C, then mpremote waits for ever); a short try, repeated, does not."""
+    until = time.monotonic() + deadline_s
+    while time.monotonic() < until:
+        try:
+            if "up" in mpremote(port, "exec", "print('up')", deadline_s=max(1, min(10, until - time.monotonic()))):
+                return True
+        except sim.SimError:
+            pass
+    return False
 
 
 READ_ID = "try:\n print('fw=' + open('/fw.id').read())\nexcept OSError:\n print('fw=')\n"
@@ -397,6 +430,8 @@ def prepare(image, firmware, bootrom, program_json=None, plan_json=None):
         assert h is not None
         if h.wait_event("usb", BOOT_DEADLINE_S) is None:
             raise sim.SimError(h.bad_file())
+        if not wait_repl(w.port, BOOT_DEADLINE_S):
+            raise sim.SimError("%s: the emulated Pico gives no REPL on its USB serial" % image)
         done["installed"] = deploy_bundle(w.port)
         if program_json or plan_json:
             kind = "program" if program_json else "plan"
