@@ -134,7 +134,7 @@ function main() {
     const changed = name !== screen;
     if (changed) {
       screen = name;
-      emit('show', { t_ms: runner.ms, name });
+      emit('show', { t_ms: runner.ms, name, cycles: runner.awakeCycles, i2c_bytes: display.bytes });
       buttons.screenShown(name);
     }
     if (opt.screenshots === 'all' || (opt.screenshots === 'changes' && changed)) {
