@@ -45,6 +45,7 @@ export class SSD1306 {
       i2c.completeConnect(this.selected);
     };
     i2c.onWriteByte = (value) => {
+      if (!this.selected) return i2c.completeWrite(false); // not addressed: no ACK
       this.bytes++;
       this.take(value);
       i2c.completeWrite(true);
