@@ -71,12 +71,14 @@ deploy: setup
 	@test -n "$(PORT)" || (echo "make deploy PORT=/dev/ttyACM0 [BOARD=m5stickc_plus2|pico_oled]"; exit 2)
 	$(PY) -m runcue_host.watch.deploy $(PORT) $(BOARD)
 
-# every fault campaign at every block write / protocol step (tests/faults/; a sample runs in `make test`)
+# every fault campaign at every block write / protocol step (tests/faults/; a sample runs in `make test`),
+# and a power cut at every flash program/erase of a session on the emulated Pico (tests/rp2/)
 faults: setup
 	@mkdir -p $(BUILD)
 	@rm -f $(BUILD)/faults.jsonl
 	RUNCUE_FAULTS_RESULTS=$(BUILD)/faults.jsonl $(VENV)/bin/pytest tests/faults/campaigns.py -v -s -rxX; \
-	  status=$$?; $(PY) tests/faults/report.py $(BUILD)/faults.jsonl; exit $$status
+	  status=$$?; $(PY) tests/faults/report.py $(BUILD)/faults.jsonl; \
+	  RUNCUE_RP2_EVERY_WRITE=1 $(VENV)/bin/pytest tests/rp2/test_rp2_power.py -v -rs || status=1; exit $$status
 
 # the fuzz properties with many examples (RUNCUE_FUZZ_EXAMPLES per property, default 4000)
 fuzz: setup
