@@ -243,6 +243,20 @@ class RunResult:
         return None if screen == HOME else screen
 
 
+def install(image):
+    """Format a blank image and put the firmware on it, in a process of its own (as ``make deploy``
+    before the watch's first boot): the watch's heap then holds only what its own boot leaves there,
+    not the leftovers of copying the bundle."""
+    config_file = write_config(boot_config(image, main=False))
+    try:
+        proc = subprocess.run([str(MICROPYTHON), str(SIMULATOR / "sim_boot.py"), config_file], capture_output=True,
+                              text=True, env=micropython_env(), timeout=120, stdin=subprocess.DEVNULL)
+    finally:
+        os.unlink(config_file)
+    if proc.returncode != 0:
+        raise SimError("%s: cannot install the firmware on the image: %s" % (image, proc.stderr.strip()[-300:]))
+
+
 def real_deadline_s(buttons):
     """Real time a real-clock run of ``buttons`` may take: the script's own times, and for every
     press a whole session at the longest a program may last, paused up to the limit."""
@@ -294,6 +308,8 @@ def run(image, buttons=None, sessions=1, clock="virtual", cut_at_write=0, screen
     try:
         if buttons and not pushed and is_blank(fd):
             raise SimError("%s: %s" % (image, NO_PROGRAM))
+        if is_blank(fd):
+            install(image)
         config = boot_config(image, clock=clock, buttons=buttons, cut_at_write=cut_at_write,
                              screenshots=screenshots, tick_offset=tick_offset, program=program_json,
                              plan=plan_json, heap_probe=heap_probe, battery=battery,
