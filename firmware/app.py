@@ -19,12 +19,8 @@ import screens
 import ui
 from runcue import cues, engine, program, records, ticks
 from runcue.logstore import LogStore, read_small, write_small
+from runcue.paths import LOG_DIR, NOTE_FILE, PLAN_INDEX, PLAN_STATE, PROGRAM_FILE
 
-PROGRAM_FILE = "/program.json"
-PLAN_FILE = "/plan.json"  # when present, the plan is in force (a program push removes it)
-PLAN_STATE = "/plan_state"
-NOTE_FILE = "/note"  # left by the sync service: "synced 3" or "program"
-LOG_DIR = "/log"
 BATTERY_RESERVE_PCT = 10  # never plan to run the battery below this
 
 
@@ -40,21 +36,30 @@ def _load(path, loads):
 
 
 def _load_plan():
-    """(plan.Progress, None) when a plan is in force; the plan module loads only then (heap)."""
+    """(plan.Progress, None) when a plan is in force; the plan modules load only then (heap)."""
     try:
-        with open(PLAN_FILE, "rb") as f:
-            text = f.read()
+        os.stat(PLAN_INDEX)
     except OSError:
         return None, None
-    from runcue import plan
+    from runcue import plan, planstore
 
+    index, why = planstore.load_index()
+    if index is None:
+        return None, why
+    return plan.Progress(index, read_small(PLAN_STATE)), None
+
+
+def _plan_session(progress):
+    """(Program, None) of the plan's next session; (None, None) when the plan is done, (None, why)."""
+    from runcue import planstore
+
+    cur = progress.current()
+    if cur is None:
+        return None, None
     try:
-        p = plan.loads(text)
+        return planstore.session(progress.plan, cur[1]), None
     except program.ProgramError as e:
         return None, str(e)
-    # the file is the canonical JSON (the sync service wrote to_json()): its hash is the plan's id,
-    # without building that JSON again
-    return plan.Progress(p, read_small(PLAN_STATE), program.program_id(text.decode())), None
 
 
 class App:
@@ -73,7 +78,6 @@ class App:
         self.session = None
         self.seq = 0  # the log's seq of the session in progress, once its START is written
         self.pending = []  # records waiting for their cue to finish
-        self.later_cue = 0  # a cue waiting for the one playing to finish
         self.answers = bytearray(3)  # mood after, talk test, stop reason
         self.done_ms = 0
         self.screen = None
@@ -86,13 +90,23 @@ class App:
         p, self.prog_error = _load_plan()
         if p is not None:
             self.progress = p
-            cur = p.current()
-            self.prog = cur[2] if cur else None
-            self.lang = p.plan.lang
-            return
-        if self.prog_error is None:
+        elif self.prog_error is None:
             self.prog, self.prog_error = _load(PROGRAM_FILE, program.loads)
-        self.lang = self.prog.lang if self.prog else "en"
+        self.lang = p.plan.lang if p is not None else self.prog.lang if self.prog else "en"
+        self._expand()
+
+    def _expand(self):
+        """Load the plan's next session (only it is in the heap) and unroll the program for the engine.
+
+        Its offsets go into the array made early in the boot (program.WATCH_START_MS, 1 KB: the
+        largest allocation of a session)."""
+        self.exp = None
+        if self.progress is not None:
+            self.prog = None  # the last session's program goes before the next one loads
+            gc.collect()
+            self.prog, self.prog_error = _plan_session(self.progress)
+        if self.prog is not None:
+            self.exp = self.prog.expand(program.WATCH_START_MS)
 
     def battery_short(self):
         """True when the battery may not last the next session (warned before the start)."""
@@ -156,8 +170,8 @@ class App:
         start_tick = self._start_tick(start, after_crash, now)
         prog = self.prog
         s = None
-        if start_tick >= 0 and prog is not None and records.id_hex(start[1]) == prog.id():
-            s = engine.Session(prog.expand())
+        if start_tick >= 0 and prog is not None and records.id_hex(start[records.START_PROGRAM_ID]) == prog.id():
+            s = engine.Session(self.exp)
             if not resume.go_on(s, now, start_tick, frames):
                 s = None
         if s is None:
@@ -184,7 +198,8 @@ class App:
         Same boot: the tick kept over the crash, else the uptime; after a reset:
         the RTC, when it was set at the start and is set now.
         """
-        seq, rtc, boot, uptime_s = start[0], start[4], start[5], start[6]
+        seq, rtc = start[records.START_SEQ], start[records.START_RTC]
+        boot, uptime_s = start[records.START_BOOT], start[records.START_UPTIME_S]
         if after_crash is not None and after_crash[0] == seq:
             return after_crash[1]
         if after_crash is not None and boot == min(self.store.boots, 0xFFFF):
@@ -230,8 +245,8 @@ class App:
                 self.on_event(ev, now)
                 ev = s.tick(now)
         self.player.step(now)
-        if self.later_cue and not self.player.playing:
-            ev, self.later_cue = self.later_cue, 0
+        ev = self.player.released()
+        if ev != engine.EV_NONE:
             self.cue(ev, now)
         if self.pending and not self.player.playing:
             self.write_pending()
@@ -242,14 +257,13 @@ class App:
                 self.seq = self.store.begin(*fields)
             elif rtype == records.END:
                 self.store.end(*fields)
-                self.advance_plan(fields[0] == records.COMPLETED)
+                self.advance_plan(fields[records.END_STATUS] == records.COMPLETED)
             else:
                 self.store.append(rtype, *fields)
         self.pending = []
 
     def cue(self, event, now):
-        if event == engine.EV_HALFWAY and self.player.playing:
-            self.later_cue = event  # never cut a segment cue short: the news can wait
+        if self.player.holds(event):
             return
         kind = self.session.kind if self.session else 0
         self.player.play(cues.tone_for_event(event, kind), now, cues.vib_for_event(event, kind))
@@ -272,8 +286,7 @@ class App:
     # -- session actions (called by screens) ----------------------------------
 
     def start_session(self, mood_before):
-        gc.collect()  # the expanded program is one allocation: give it an unfragmented heap
-        self.session = engine.Session(self.prog.expand())  # the slow parts first: the start is "now"
+        self.session = engine.Session(self.exp)  # the slow parts first: the start is "now"
         pid = self.prog.id()
         self.answers[0] = self.answers[1] = self.answers[2] = 0
         week = pos = records.NO_PLAN
@@ -344,6 +357,5 @@ class App:
         self.session = None
         self.seq = 0
         if self.progress is not None:
-            cur = self.progress.current()
-            self.prog = cur[2] if cur else None
+            self._expand()
         self.go(screens.Home)

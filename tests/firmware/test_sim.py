@@ -10,6 +10,7 @@ import pytest
 
 from runcue import cues, program, records
 from runcue_host import sim
+from runcue_host.watch import manifest
 
 WEEK1 = program.make("C25K week 1", "en",
                      [["walk", 300000], ["x", 8, [["run", 60000], ["walk", 90000]]], ["walk", 300000]])
@@ -102,14 +103,24 @@ def test_the_image_holds_only_what_a_watch_holds(paused_run):
     assert oct(os.stat(image).st_mode & 0o777) == "0o600"
 
 
+def test_the_image_holds_the_manifests_sim_bundle(paused_run):
+    # the same list `make deploy` copies: main.py as source, the rest precompiled
+    image, _ = paused_run
+    files = set(sim.read_flash(image)["files"])
+    wanted = {"/" + (d if d == manifest.MAIN else d[:-3] + ".mpy") for d, _ in manifest.files(manifest.SIM)}
+    assert sorted(wanted - files) == []
+    assert sorted(f for f in files if f.startswith("/lib/boards/")) == ["/lib/boards/__init__.mpy",
+                                                                        "/lib/boards/sim.mpy"]
+
+
 def test_a_250_segment_program_runs_in_a_64k_heap(tmp_path):
     # 64wK: 64 KB on a 32-bit watch.  The unix port is 64-bit, where every object is made
     # of 8-byte words; MicroPython's `w` scales the size to that (32-bit as the baseline).
     prog = program.make("long", "en", [["x", 125, [["run", 30000], ["walk", 30000]]]])
     assert prog.segments == 250
-    # 66wK, not 64: the crash keeper, the resume path and the kinder screens took the watch 1-2 wK past
-    # the 64 KB goal with the largest program the limits allow; issue 13 measures and fixes it on rp2
-    result = sim.run(tmp_path / "w.img", program_json=prog.to_json(), heapsize="66wK")
+    # 64wK again: the session's 1 KB of offsets is made early in the boot (program.WATCH_START_MS), the
+    # big digits are drawn, not cached, and a program's id is hashed piece by piece
+    result = sim.run(tmp_path / "w.img", program_json=prog.to_json(), heapsize="64wK")
     assert result.returncode == 0, result.stderr_tail
     assert [s["name"] for s in result.of("show")][-2:] == ["summary", "home"]
     frames = records.decode_all(sim.read_flash(tmp_path / "w.img")["log"])
@@ -215,9 +226,9 @@ def test_a_program_name_beyond_the_basic_plane_reaches_the_watch_intact(tmp_path
     out = runcue("sim", "run", "--flash", image, "--program", toml)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("sessions: 1 "), out.stdout
-    from runcue_host.authoring import shorthand as authoring
+    from runcue_host.authoring import program_file
 
-    prog, _ = authoring.load_spec(str(toml))
+    prog, _ = program_file.load_spec(str(toml))
     start = records.decode_all(sim.read_flash(image)["log"])[0][1]
     assert records.id_hex(start[1]) == prog.id()  # the watch runs exactly the program that was given
 

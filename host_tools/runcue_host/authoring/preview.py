@@ -2,8 +2,8 @@
 
 The cues are not worked out again here: :func:`play` runs the watch's own code,
 ``runcue.engine.Session`` on a virtual clock that jumps from deadline to deadline and
-``runcue.cues.CuePlayer`` on a buzzer that writes down its notes, with the app's rule
-for cues that meet (``firmware/app.py``: a halfway cue waits until the cue playing has
+``runcue.cues.CuePlayer`` on a buzzer that writes down its notes, with the watch's rule
+for cues that meet (``CuePlayer.holds``: a halfway cue waits until the cue playing has
 finished; any other cue replaces it).  So the preview is what the watch plays, by
 construction: segment cues, the 3-2-1 countdown pips before each change and the finish,
 halfway, finished.
@@ -21,10 +21,12 @@ import sys
 import wave
 
 from runcue import cues, engine, program
-from runcue_host import private_files
-from runcue_host.authoring.shorthand import WRITTEN_KINDS
+from runcue_host import UserError, private_files
+from runcue_host.authoring.words import KIND_TEXTS
+from runcue_host.timetext import clock
+from runcue_host.wording import number
 
-__all__ = ["COMPRESS_OVER_MS", "COMPRESS_TO_MS", "KIND_TEXTS", "RATE", "WORDS", "Played", "WavInfo", "clock",
+__all__ = ["COMPRESS_OVER_MS", "COMPRESS_TO_MS", "RATE", "WORDS", "Played", "WavInfo", "clock",
            "cue_counts", "cue_text", "kind_text", "number", "play", "table", "timeline", "write_wav", "wrote_text"]
 
 RATE = 16000
@@ -33,10 +35,6 @@ FADE_MS = 3
 COMPRESS_OVER_MS = 3000
 COMPRESS_TO_MS = 1000
 
-KIND_TEXTS = {
-    "en": ("warm-up", "walk", "run", "rest", "cool-down"),
-    "nl": WRITTEN_KINDS["nl"],
-}
 # every line the preview prints, in both languages (the cue names: cues.CUE_NAMES)
 WORDS = {
     "en": {"columns": ("#", "segment", "round", "start", "duration"), "total": "total", "run": "run",
@@ -48,17 +46,11 @@ WORDS = {
            "walk": "wandelen", "no_run": "geen hardlopen", "all_run": "alleen hardlopen", "ratio": "verhouding",
            "week": "week", "cues": "signalen", "wrote": "geschreven: %s: %s, %s MB, %d Hz mono 16-bit",
            "compressed": "; stiltes langer dan %d s ingekort tot %d s", "no_name": "(geen naam)",
-           "cue_names": {"warmup": "opwarmen", "walk": "wandelen", "run": "hardlopen", "rest": "rust",
-                         "cooldown": "uitlopen", "countdown": "aftellen", "halfway": "halverwege",
-                         "finished": "klaar", "paused": "gepauzeerd", "resumed": "verder", "click": "klik",
-                         "stop_confirm": "stoppen?"}},
+           "cue_names": dict(zip(program.KINDS, KIND_TEXTS["nl"], strict=True), **{
+                             "countdown": "aftellen", "halfway": "halverwege", "finished": "klaar",
+                             "paused": "gepauzeerd", "resumed": "verder", "click": "klik",
+                             "stop_confirm": "stoppen?"})},
 }
-
-
-def number(value, lang, fmt="%.1f"):
-    """A decimal number as ``lang`` writes it (Dutch: a decimal comma)."""
-    text = fmt % value
-    return text.replace(".", ",") if lang == "nl" else text
 
 
 def cue_text(name, lang):
@@ -78,8 +70,7 @@ def cue_counts(played, lang):
 def wrote_text(info, lang):
     """What the preview says about the WAV it wrote."""
     w = WORDS[lang]
-    text = w["wrote"] % (info.path, clock(info.duration_ms) if lang == "en" else clock(info.duration_ms).replace(
-        ".", ","), number(info.bytes / 1e6, lang), info.rate)
+    text = w["wrote"] % (info.path, clock(info.duration_ms, lang), number(info.bytes / 1e6, lang), info.rate)
     if info.compressed:
         text += w["compressed"] % (COMPRESS_OVER_MS // 1000, COMPRESS_TO_MS // 1000)
     return text
@@ -88,15 +79,6 @@ def wrote_text(info, lang):
 def kind_text(kind, lang):
     """The name of a kind code (``program.WARMUP``...) in ``lang``."""
     return KIND_TEXTS[lang][kind]
-
-
-def clock(ms):
-    """m:ss (or h:mm:ss); tenths when ``ms`` is not whole seconds."""
-    s, rest = divmod(int(ms), 1000)
-    h, s = divmod(s, 3600)
-    m, s = divmod(s, 60)
-    text = "%d:%02d:%02d" % (h, m, s) if h else "%d:%02d" % (m, s)
-    return text + (".%d" % (rest // 100) if rest else "")
 
 
 def timeline(prog):
@@ -169,11 +151,9 @@ def play(prog):
     buzzer = _Buzzer()
     player = cues.CuePlayer(buzzer)
     started = []
-    later = [0]  # a halfway cue waiting for the cue playing (as in firmware/app.py)
 
     def cue(event, now):
-        if event == engine.EV_HALFWAY and player.playing:
-            later[0] = event
+        if player.holds(event):
             return
         cue_id = cues.cue_for_event(event, session.kind)
         started.append((now, cues.CUE_NAMES[cue_id]))
@@ -190,8 +170,8 @@ def play(prog):
                 cue(ev, now)
             ev = session.tick(now)
         player.step(now)
-        if later[0] and not player.playing:
-            ev, later[0] = later[0], 0
+        ev = player.released()
+        if ev != engine.EV_NONE:
             cue(ev, now)
         deadlines = [d for d in (session.next_deadline(), player.next_deadline()) if d >= 0]
         if not deadlines:
@@ -283,3 +263,20 @@ def write_wav(path, played, rate=RATE, compress_silence=False):
         frames = out.frames
     size = os.path.getsize(path)
     return WavInfo(path, rate, frames, size, compress_silence)
+
+
+def load(spec, lang=None, session=None):
+    """(title, program) to preview: the program ``spec`` (shorthand or a .toml file), or with
+    ``session`` (from 1) that session of the plan ``spec`` (a built-in plan or a plan file)."""
+    from runcue_host.authoring import plan_file as plans
+    from runcue_host.authoring import program_file
+
+    if session is None:
+        prog, _notes = program_file.load_spec(spec, lang)
+        return prog.name, prog
+    pf = plans.resolve(spec, lang)
+    n = len(pf.plan.sessions)
+    if not 1 <= session <= n:
+        raise UserError("--session: %d is not a session of %s (1 to %d)" % (session, pf.where, n))
+    week, prog = pf.plan.sessions[session - 1]
+    return "%s · %s %d · %s" % (pf.plan.name, WORDS[prog.lang]["week"], week, prog.name), prog

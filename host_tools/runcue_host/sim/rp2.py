@@ -33,10 +33,11 @@ import time
 import tty
 from pathlib import Path
 
-from runcue_host import sim
+from runcue_host import shipped, sim
+from runcue_host.sim.run import NO_PROGRAM
 from runcue_host.watch import deploy
 
-HERE = deploy.ROOT / "simulator" / "rp2"
+HERE = shipped.simulator_dir() / "rp2"
 HARNESS = HERE / "harness.js"
 FLASH_BYTES = 2 * 1024 * 1024
 BOARD = "pico_oled"
@@ -100,7 +101,7 @@ def open_image(path):
 
 def _glyphs():
     """The 8x8 font every MicroPython port draws text with, from the unix port (cached in build/)."""
-    cache = deploy.ROOT / "build" / "rp2" / "font8x8.json"
+    cache = deploy.bundles_dir().parent / "rp2-font8x8.json"
     if cache.exists():
         return json.loads(cache.read_text())
     code = ("import framebuf, json\nb = bytearray(8)\nfb = framebuf.FrameBuffer(b, 8, 8, framebuf.MONO_HLSB)\n"
@@ -116,7 +117,7 @@ def _glyphs():
 
 def _texts():
     """firmware/ui.py's TEXTS, read (not imported: the host never imports firmware)."""
-    tree = ast.parse((deploy.FIRMWARE / "ui.py").read_text(encoding="utf-8"))
+    tree = ast.parse((shipped.firmware_dir() / "ui.py").read_text(encoding="utf-8"))
     for node_ in tree.body:
         if isinstance(node_, ast.Assign) and [getattr(t, "id", "") for t in node_.targets] == ["TEXTS"]:
             return ast.literal_eval(node_.value)
@@ -471,7 +472,7 @@ def run(image, firmware=None, bootrom=None, buttons=None, sessions=1, clock="vir
     pushed = program_json or plan_json
     sim.check_new_file(image, "the watch's flash image")
     if buttons and not pushed and (not image.exists() or not _has_program(image)):
-        raise sim.SimError("%s: %s" % (image, sim.NO_PROGRAM))
+        raise sim.SimError("%s: %s" % (image, NO_PROGRAM))
     fd = open_image(image)
     try:
         prepare(image, firmware, bootrom, program_json, plan_json)
