@@ -15,7 +15,7 @@ import pytest
 
 from runcue import records
 from runcue_host import sim
-from runcue_host.authoring import shorthand
+from runcue_host.authoring import program_file
 from runcue_host.sim import rp2 as pico
 
 TINY = "10s walk, 2x(10s run, 10s walk)"
@@ -38,7 +38,7 @@ def one_session(pico_template, tmp_path_factory):
     """An image holding one completed session of TINY, and the flash operations the next one takes."""
     image = tmp_path_factory.mktemp("rp2cut") / "base.img"
     shutil.copyfile(pico_template, image)
-    first = pico.run(image, program_json=shorthand.load_spec(TINY)[0].to_json())
+    first = pico.run(image, program_json=program_file.load_spec(TINY)[0].to_json())
     assert first.returncode == 0, first.stderr_tail
     probe = tmp_path_factory.mktemp("rp2probe") / "probe.img"
     shutil.copyfile(image, probe)
