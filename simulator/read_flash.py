@@ -52,8 +52,14 @@ def main(image):
     syncsvc.info()
     files = []
     walk("/", files)
+    try:
+        with open("/fw.id") as f:
+            fw_id = f.read().strip()  # the firmware bundle on the image (sim_boot.py / deploy)
+    except OSError:
+        fw_id = ""
     print(json.dumps({"device_id": log.device_id, "boots": log.boots, "next_seq": log.next_seq,
-                      "acked": log.acked, "next": cursor, "crash": read_small("/crash"), "files": sorted(files)}))
+                      "acked": log.acked, "next": cursor, "crash": read_small("/crash"),
+                      "files": sorted(files), "fw_id": fw_id}))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import mpy  # noqa: E402
 VECTORS = ROOT / "tests" / "vectors"
 # tests/<kind>/: each test is marked with its folder's kind (`pytest -m unit`); `make test-fast`
 # runs the quick kinds, `make test` all of them.  The kinds are registered in pyproject.toml.
-KINDS = ("unit", "portable", "firmware", "integration", "fuzz", "faults", "lint")
+KINDS = ("unit", "portable", "firmware", "rp2", "integration", "fuzz", "faults", "lint")
 _mp_cache = {}
 
 

@@ -1,9 +1,9 @@
 """Raspberry Pi Pico (RP2040) build: an SSD1306 128x64 OLED on I2C0, a piezo
 on a PWM pin and two buttons to GND.  No motor, no battery-backed clock.
 
-The OLED driver is micropython-lib's, installed on the watch once with
-``mpremote mip install ssd1306`` (it lands in /lib); it is a framebuf, so it
-is ``fb`` itself and ``show`` sends its 1 KB buffer.
+The OLED driver is the firmware's own (drivers/ssd1306.py, deployed with the
+rest, so nothing is fetched from the internet); it is a framebuf, so it is
+``fb`` itself and ``show`` sends its 1 KB buffer.
 
 The RP2040 clock runs only while powered: the port starts it at 2021-01-01
 on every power-up or hard reset (ports/rp2/main.c), so ``rtc()`` is 0 (unset)
@@ -20,12 +20,11 @@ pin 18; the OLED takes 3V3(OUT) (pin 36) and GND (pin 8) besides SDA/SCL.
 
 import time
 
-import ssd1306  # pyright: ignore[reportMissingImports]  (micropython-lib, installed with mip)
 from machine import I2C, PWM, RTC, Pin
 from micropython import const
 
 from boards import BTN_A, BTN_B, LONG, ClockedBoard
-from drivers import buttons, clock, flash
+from drivers import buttons, clock, flash, ssd1306
 from drivers.piezo import Piezo
 from runcue import ticks
 
@@ -35,7 +34,7 @@ PIN_OLED_SCL = const(5)  # GP5, pin 7: I2C0 SCL [pinout]; I2C(0)'s default scl o
 PIN_PIEZO = const(15)  # GP15, pin 20 [pinout]: PWM slice 7 B (GPIO 2n, 2n+1 -> slice n [qr])
 PIN_BTN_A = const(14)  # GP14, pin 19 [pinout], to GND, with the internal pull-up
 PIN_BTN_B = const(13)  # GP13, pin 17 [pinout], to GND, with the internal pull-up
-OLED_ADDR = const(0x3C)  # the usual SSD1306 module address (ssd1306.py's default)
+OLED_ADDR = const(0x3C)  # the usual SSD1306 module address
 
 
 class Clock:

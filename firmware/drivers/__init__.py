@@ -4,5 +4,5 @@ Each module does one job and imports no hardware at module level: a board
 passes in its ``machine`` objects (Pin, SPI, I2C, PWM), so the logic here
 (debounce, long press, date arithmetic, battery curve, pixel expansion) also
 runs, and is tested, on the MicroPython unix port.  The SSD1306 OLED driver is
-micropython-lib's (``mpremote mip install ssd1306``), not a copy here.
+the project's own (micropython-lib's needs ``mip`` and the internet).
 """

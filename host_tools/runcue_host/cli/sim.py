@@ -9,6 +9,13 @@ import typer
 from runcue_host import UserError
 from runcue_host.cli.output import console
 
+BoardOpt = Annotated[str, typer.Option(
+    "--board", help="unix: the MicroPython unix port; rp2: the official rp2 port in an emulated Pico.")]
+FirmwareOpt = Annotated[Path | None, typer.Option(
+    "--firmware", metavar="UF2", help="rp2: MicroPython 1.28's RPI_PICO .uf2 (or RUNCUE_RP2_FIRMWARE).")]
+BootromOpt = Annotated[Path | None, typer.Option(
+    "--bootrom", metavar="BIN", help="rp2: the RP2040 B1 bootrom (or RUNCUE_RP2_BOOTROM).")]
+
 
 def run(
     flash: Annotated[Path, typer.Option("--flash", help="The watch's flash image (made when missing).")],
@@ -19,19 +26,24 @@ def run(
     buttons: Annotated[Path | None, typer.Option("--buttons", help="A JSON button script instead.")] = None,
     clock: Annotated[str, typer.Option("--clock", help="virtual (fast) or real.")] = "virtual",
     cut: Annotated[int, typer.Option(
-        "--power-cut-at-write", metavar="K", min=0, help="Cut the power at the K-th block write.")] = 0,
+        "--power-cut-at-write", metavar="K", min=0,
+        help="Cut the power at the K-th block write (rp2: flash program or erase).")] = 0,
     timeline_out: Annotated[Path | None, typer.Option(
         "--timeline", help="Write the buzzer timeline (JSON).")] = None,
     shots: Annotated[Path | None, typer.Option("--screenshots",
                                                help="Write each new screen as a PNG here.")] = None,
+    board: BoardOpt = "unix",
+    firmware: FirmwareOpt = None,
+    bootrom: BootromOpt = None,
 ):
     """Run sessions on the simulated watch; its flash image keeps everything."""
     from runcue_host.sim import runfiles
 
-    done = runfiles.run(flash, program, sessions, buttons, clock, cut, timeline_out, shots)
+    done = runfiles.run(flash, program, sessions, buttons, clock, cut, timeline_out, shots, board, firmware, bootrom)
     out = console()
     if done["power_cut"]:
-        out.print("power cut at block write %d: the image holds what reached flash" % cut)
+        what = "flash program/erase" if board == "rp2" else "block write"
+        out.print("power cut at %s %d: the image holds what reached flash" % (what, cut))
     out.print("sessions: %(sessions)d  cues: %(cues)d  block writes: %(writes)d  erases: %(erases)d" % done)
     if done["mid_session"]:
         out.print("the button script ended mid-session, on the %s screen: the run stopped there, as a watch "
@@ -43,13 +55,24 @@ def twin(
     link: Annotated[Path, typer.Option("--link", help="Symlink to the watch's pseudo-terminal.")],
     log: Annotated[Path | None, typer.Option("--log", help="Append the watch's event lines here.")] = None,
     buttons: Annotated[Path | None, typer.Option("--buttons", help="A JSON button script for the watch.")] = None,
+    board: BoardOpt = "unix",
+    firmware: FirmwareOpt = None,
+    bootrom: BootromOpt = None,
 ):
     """Serve the image as a watch on USB until SIGTERM/SIGINT (mpremote and runcue talk to LINK)."""
     from runcue_host import sim
     from runcue_host.sim import buttons as button_script
+    from runcue_host.sim import runfiles
     from runcue_host.sim import twin as twin_mod
 
+    runfiles.check_board(board, firmware, bootrom)
+    script = button_script.load(buttons) if buttons else ()
     try:
-        twin_mod.Twin(flash, link, log=log, buttons=button_script.load(buttons) if buttons else ()).serve()
+        if board == "rp2":
+            from runcue_host.sim import rp2
+
+            rp2.twin(flash, link, firmware, bootrom, log=log, buttons=script)
+        else:
+            twin_mod.Twin(flash, link, log=log, buttons=script).serve()
     except sim.SimError as e:
         raise UserError(str(e)) from None

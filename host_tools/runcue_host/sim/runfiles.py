@@ -11,24 +11,42 @@ from runcue_host import UserError, private_files, sim
 from runcue_host.sim import buttons as button_script
 
 CLOCKS = ("virtual", "real")
+BOARDS = ("unix", "rp2")  # the MicroPython unix port; the official rp2 port in an emulated Pico (sim/rp2.py)
+
+
+def check_board(board, firmware=None, bootrom=None):
+    if board not in BOARDS:
+        raise UserError("sim: --board must be unix or rp2, not %r" % board)
+    if board == "unix" and (firmware or bootrom):
+        raise UserError("sim: --firmware and --bootrom are for --board rp2")
 
 
 def run(flash, program="", sessions=1, buttons=None, clock="virtual", cut_at_write=0, timeline=None,
-        screenshots=None):
+        screenshots=None, board="unix", firmware=None, bootrom=None):
     """Run on the image ``flash`` (made when missing): ``program`` (a spec) pushed first, the
     default client's ``sessions`` or the script in the file ``buttons``.  Writes the buzzer
     timeline (JSON, owner-only) to ``timeline`` and each new screen as a PNG into
     ``screenshots`` when given.  Returns {"power_cut", "sessions", "cues", "writes", "erases",
-    "mid_session"} (mid_session: the screen a button script ended on, mid-session, or None)."""
+    "mid_session"} (mid_session: the screen a button script ended on, mid-session, or None).
+    ``board`` "rp2": on the emulated Pico, with its ``firmware`` (.uf2) and ``bootrom``; its writes
+    and erases are flash programs and erases."""
     from runcue_host.authoring import program_file
 
+    check_board(board, firmware, bootrom)
     if clock not in CLOCKS:
         raise UserError("sim run: --clock must be virtual or real, not %r" % clock)
     prog_json = program_file.load_spec(program)[0].to_json() if program else None
     script = button_script.load(buttons) if buttons else None
     try:
-        result = sim.run(flash, buttons=script, sessions=sessions, clock=clock, cut_at_write=cut_at_write,
-                         screenshots="changes" if screenshots else None, program_json=prog_json)
+        if board == "rp2":
+            from runcue_host.sim import rp2
+
+            result = rp2.run(flash, firmware, bootrom, buttons=script, sessions=sessions, clock=clock,
+                             cut_at_write=cut_at_write, screenshots="changes" if screenshots else None,
+                             program_json=prog_json)
+        else:
+            result = sim.run(flash, buttons=script, sessions=sessions, clock=clock, cut_at_write=cut_at_write,
+                             screenshots="changes" if screenshots else None, program_json=prog_json)
     except sim.SimError as e:
         raise UserError(str(e)) from None
     if timeline:

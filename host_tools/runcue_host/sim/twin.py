@@ -36,6 +36,15 @@ RAW, FRIENDLY = "raw", "friendly"
 SOFT_REBOOT = b"MPY: soft reboot\r\n"
 
 
+def check_link(link):
+    """The link may replace a stale link, never a file or a directory."""
+    if link.is_symlink():
+        return
+    if link.exists() and not link.is_dir():
+        raise SimError("%s: exists and is not a link: give a new path for the watch's link" % link)
+    check_new_file(link, "a new link to the watch")
+
+
 class Twin:
     """The supervisor of ``runcue sim twin``: the pty pair, the watch process, its restarts."""
 
@@ -88,12 +97,7 @@ class Twin:
         os.symlink(os.ttyname(self.slave_b), self.link)
 
     def _check_link(self):
-        """The link may replace a stale link, never a file or a directory."""
-        if self.link.is_symlink():
-            return
-        if self.link.exists() and not self.link.is_dir():
-            raise SimError("%s: exists and is not a link: give a new path for the watch's link" % self.link)
-        check_new_file(self.link, "a new link to the watch")
+        check_link(self.link)
 
     def _from_host(self, data):
         for b in data:

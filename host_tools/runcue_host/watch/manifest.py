@@ -17,7 +17,7 @@ from runcue_host import shipped
 BOARDS = {
     "sim": "the simulated watch: the MicroPython unix port with a LittleFS image (simulator/)",
     "m5stickc_plus2": "M5StickC Plus2: ESP32, built-in buzzer, two buttons, colour LCD, RTC",
-    "pico_oled": "Raspberry Pi Pico: RP2040, piezo on PWM, two buttons, SSD1306 OLED (mip install ssd1306)",
+    "pico_oled": "Raspberry Pi Pico: RP2040, piezo on PWM, two buttons, SSD1306 OLED",
 }
 SIM = "sim"  # the board the simulated watch on the unix port boots
 MAIN = "main.py"  # the boot file, at the root of the watch's flash
@@ -27,6 +27,7 @@ CORE = ("__init__.py", "cues.py", "engine.py", "logstore.py", "logsync.py", "pat
 APP = ("app.py", "crash.py", "screens.py", "ui.py")  # firmware/ -> /lib
 DRIVERS = ("__init__.py", "battery.py", "bm8563.py", "buttons.py", "clock.py", "flash.py", "piezo.py",
            "st7789.py")  # firmware/drivers -> /lib/drivers: every board gets all of them
+BOARD_DRIVERS = {"pico_oled": ("ssd1306.py",)}  # firmware/drivers -> /lib/drivers: only that board's bundle
 NOT_ON_THE_WATCH = ("__init__.py",)  # firmware/__init__.py: the package marker of the wheel
 
 
@@ -50,5 +51,6 @@ def files(board=None):
     out += [("lib/" + name, firmware / name) for name in APP]
     boards = ["__init__"] + [b for b in BOARDS if board in (None, b)]
     out += [("lib/boards/%s.py" % b, firmware / "boards" / (b + ".py")) for b in sorted(boards)]
-    out += [("lib/drivers/" + name, firmware / "drivers" / name) for name in DRIVERS]
+    drivers = list(DRIVERS) + [d for b, names in BOARD_DRIVERS.items() if board in (None, b) for d in names]
+    out += [("lib/drivers/" + name, firmware / "drivers" / name) for name in sorted(drivers)]
     return out
