@@ -1,12 +1,17 @@
 import importlib
 import json
+import os
 import sqlite3
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# No test reads or writes the real user's data: runcue's default archive (platformdirs' user data
+# directory) is a scratch directory here, for this process and every command the tests start.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="runcue-test-data-")
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "portable"))
 
