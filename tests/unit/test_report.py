@@ -5,19 +5,17 @@ page is rendered once in headless Chromium (installed from Debian when
 missing): the DOM after rendering, the console, and a screenshot to look at.
 """
 
-import os
 import re
-import shutil
 import stat
 import subprocess
 
 import pytest
+from browser import chromium
 from sim_clients import review_archive
 
 from runcue_host.archive import Archive
 from runcue_host.review import report
 
-CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--enable-logging=stderr", "--v=0"]
 
@@ -25,30 +23,6 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dis
 @pytest.fixture(scope="module")
 def review(tmp_path_factory):
     return review_archive(tmp_path_factory)
-
-
-def chromium():
-    """The browser, installed with apt-get when missing; a skip (saying why) only if it cannot be."""
-    if os.path.exists(CHROMIUM):
-        return CHROMIUM
-    why = None
-    if os.geteuid() != 0:
-        why = "not root: cannot apt-get install chromium"
-    elif not shutil.which("apt-get"):
-        why = "no apt-get on this machine"
-    else:
-        for cmd in (["apt-get", "update", "-qq"],
-                    ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"]):
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900,
-                                  env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
-            if proc.returncode != 0:
-                why = "%s failed: %s" % (" ".join(cmd[:2]), (proc.stdout + proc.stderr).strip()[-300:])
-                break
-    if why is None and os.path.exists(CHROMIUM):
-        return CHROMIUM
-    why = why or "installed, but %s is missing" % CHROMIUM
-    print("\nchromium unavailable: " + why)
-    pytest.skip("chromium unavailable: " + why)
 
 
 @pytest.fixture(scope="module")

@@ -39,6 +39,7 @@ COMMAND_MODULES = [
     "runcue_host.cli.plan",
     "runcue_host.cli.device",
     "runcue_host.cli.push",
+    "runcue_host.cli.desk",
     "runcue_host.cli.help",
 ]
 

@@ -29,27 +29,13 @@ def register(app):
     cli_plan.group.command("push")(push_plan)
 
 
-def _push(kind, obj, port, archive, *args):
-    """Send a program or plan; the watch checks it, stores it atomically and says what it holds."""
-    from runcue_host.archive import Archive
-    from runcue_host.watch.link import LinkError, Watch
-
-    text = obj.to_json()
-    with Watch(port) as w:
-        reply = w.put("put_" + kind, text.encode(), *args)
-    if reply.get("id") != obj.id():
-        raise LinkError("%s push: the watch stored %s %r, not %s" % (kind, kind, reply.get("id"), obj.id()))
-    with Archive(archive) as arc:  # kept, so synced sessions can show what was planned
-        (arc.add_plan if kind == "plan" else arc.add_program)(text)
-    return reply
-
-
 def push_program(spec: Annotated[str, typer.Argument(metavar="SPEC", help=SPEC_HELP)],
                  port: Port = None, archive: ArchiveOpt = None, lang: LangOpt = None):
     """Send a program to the watch; it replaces the program or plan in force there."""
     from runcue_host.authoring import shorthand as authoring
+    from runcue_host.watch.push import push
     prog, _notes = authoring.load_spec(spec, lang)
-    _push("program", prog, port, archive)
+    push("program", prog, port, archive)
     say("program %s (%s) is in force on the watch, %s" % (prog.name, prog.id(), LANGUAGE[prog.lang]))
 
 
@@ -57,12 +43,13 @@ def push_plan(plan_file: Annotated[str, typer.Argument(metavar="PLAN", help="A p
               port: Port = None, archive: ArchiveOpt = None, lang: LangOpt = None, at: AtOpt = None):
     """Send a plan to the watch; pushing the same plan again keeps the client's place in it (or moves it: --at)."""
     from runcue_host.authoring import plan_file as plans
+    from runcue_host.watch.push import push
 
     plan = plans.resolve(plan_file, lang)
     args = () if at is None else (plans.place(plan, at),)  # checked before the watch is touched
     for line in plans.week_warnings(plan):
         warn(line)
-    reply = _push("plan", plan, port, archive, *args)
+    reply = push("plan", plan, port, archive, *args)
     pos = reply.get("pos")
     where = "%s (session %d of %d)" % (plans.place_text(plan.plan, pos), pos + 1, len(plan.sessions)) \
         if type(pos) is int and 0 <= pos < len(plan.sessions) else "the end: the plan is done" \
