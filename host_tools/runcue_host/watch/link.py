@@ -148,17 +148,20 @@ class Watch:
 
     def _enter(self):
         assert self.transport is not None
-        said = io.StringIO()
         self._until(CALL_DEADLINE_S)  # a booting watch may print for a while; a busy one answers at once
-        try:
-            with contextlib.redirect_stdout(said):  # mpremote prints what came instead of the prompt
-                self.transport.enter_raw_repl(soft_reset=True, timeout_overall=ENTER_TIMEOUT_S)
-        except TransportError:
-            if "session in progress" in said.getvalue():
-                raise WatchBusy() from None
-            raise LinkError("%s: the watch does not answer (no raw REPL): is it a runcue watch?" % self.port) from None
-        except OSError as e:  # serial.SerialException too: unplugged, or the watch lost power
-            raise LinkError(_gone(self.port, e)) from None
+        # A watch slow to soft-reset (a loaded laptop, a long boot) gets one more, longer try.
+        for timeout_s in (ENTER_TIMEOUT_S, 2 * ENTER_TIMEOUT_S):
+            said = io.StringIO()
+            try:
+                with contextlib.redirect_stdout(said):  # mpremote prints what came instead of the prompt
+                    self.transport.enter_raw_repl(soft_reset=True, timeout_overall=timeout_s)
+                return
+            except TransportError:
+                if "session in progress" in said.getvalue():
+                    raise WatchBusy() from None
+            except OSError as e:  # serial.SerialException too: unplugged, or the watch lost power
+                raise LinkError(_gone(self.port, e)) from None
+        raise LinkError("%s: the watch does not answer (no raw REPL): is it a runcue watch?" % self.port)
 
     def _exec(self, code, what="setup"):
         assert self.transport is not None
