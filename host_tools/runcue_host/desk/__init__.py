@@ -108,6 +108,10 @@ def create_app(desk):
         *author.ROUTES, *plans.ROUTES, *watch.ROUTES,
         Mount("/static", StaticFiles(packages=[("runcue_host.desk", "static")]), name="static"),
     ]
+    from runcue_host.review import report  # noqa: F401 - loaded now, not by the first page
+
+    for name in _env.list_templates():  # compiled now: the first page answers as fast as the next
+        _env.get_template(name)
     app = Starlette(routes=routes)
     app.state.desk = desk
     return guard.Guard(app, desk)
