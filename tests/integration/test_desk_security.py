@@ -105,3 +105,15 @@ def test_ctrl_c_stops_the_desk_cleanly(desk):
     assert rc == 0, err
     assert "stopped" in out and "Traceback" not in err
     assert took < 10
+
+
+def test_text_from_a_form_or_the_archive_is_shown_as_text_never_as_markup(desk):
+    cookie = desk.sign_in()
+    name = '<img src=x onerror="alert(1)">'
+    body = urllib.parse.urlencode({"spec": "5m walk, 3x(60s run, 90s walk)", "format": "shorthand", "name": name})
+    headers = {"Cookie": cookie, "X-CSRF-Token": _csrf(desk, cookie), **FORM}
+    status, _, page = desk.request("POST", "/author/save", headers, body)
+    assert status == 200 and 'id="saved"' in page
+    status, _, page = desk.request("GET", "/author", {"Cookie": cookie})  # the library, read back from the archive
+    assert status == 200
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page and "<img" not in page
