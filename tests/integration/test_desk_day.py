@@ -211,6 +211,14 @@ def test_7_a_failed_sync_says_what_to_do_and_that_nothing_changed(day):
     with Archive(day["archive"], read_only=True) as arc:
         assert arc.sessions() == before
     shoot(page, "watch-failed")
+    page.select_option("#program", index=1)
+    page.click("#do-push-program")
+    page.wait_for_selector("#outcome:has-text('The watch and the archive are as they were.')")
+    assert "no such port" in page.inner_text("#link-error")
+    page.fill("#port", "")
+    page.click("#do-info")
+    page.wait_for_selector("#port-error")  # the error beside the field it is about
+    assert "give its port below" in page.inner_text("#port-error")
 
 
 def test_8_plans_week_by_week_and_a_place_in_them(day):
@@ -225,14 +233,50 @@ def test_8_plans_week_by_week_and_a_place_in_them(day):
     page.click("text=Place the client at W2 >> nth=0")
     assert page.input_value("#at") == "W2"
     page.fill("#port", str(day["twin"].link))
+    page.fill("#at", "W99")
+    page.click("#do-push-plan")
+    page.wait_for_selector("#at-error")
+    assert "the plan has weeks 1 to" in page.inner_text("#at-error")
+    page.fill("#at", "W2")
     page.click("#do-push-plan")
     page.wait_for_selector("#done-message:has-text('next is W2S1')")
+    page.click("#do-info")
+    page.wait_for_selector("button.repeat")
+    page.click("button.repeat:has-text('Repeat week 1')")  # back a week, from what the watch says
+    page.wait_for_selector("#done-message:has-text('next is W1S1')")
+
+
+def test_8b_the_practices_own_plan_and_a_program_file(day, tmp_path):
+    page = day["page"]
+    plan = tmp_path / "our-plan.toml"
+    plan.write_text('name = "Our start"\nper_week = 2\n'
+                    '[[sessions]]\nweek = 1\nshorthand = "5m walk, 3x(1m run, 2m walk)"\n'
+                    '[[sessions]]\nweek = 1\nshorthand = "5m walk, 4x(1m run, 2m walk)"\n', encoding="utf-8")
+    page.click("text=Plans")
+    page.set_input_files("#plan-file", str(plan))
+    page.click("#add-plan")
+    page.wait_for_selector("#added")
+    assert "Our start" in page.inner_text("#own-plans")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "Bad"\nper_week = 2\n[[sessions]]\nweek = 1\nshorthand = "5m walk,, 1m run"\n')
+    page.set_input_files("#plan-file", str(bad))
+    page.click("#add-plan")
+    page.wait_for_selector("#plan-file-error")
+    assert "item 2 is empty" in page.inner_text("#plan-file-error")
+    prog = tmp_path / "easy.toml"
+    prog.write_text('name = "Easy one"\nshorthand = "5m walk, 2x(1m run, 1m walk)"\n')
+    page.click("text=Author a program")
+    page.set_input_files("#file", str(prog))
+    page.click("#open-file")
+    page.wait_for_selector(".check-ok")
+    assert page.input_value("#format") == "toml"
+    assert "Easy one" in page.inner_text(".check-ok")
 
 
 def test_9_the_pages_in_dutch_remembered(day):
     page = day["page"]
     page.select_option("#lang", "nl")
-    page.wait_for_selector("h1:has-text('Het horloge')")
+    page.wait_for_selector("nav a:has-text('Cliënten')")
     page.click("text=Cliënten")
     assert page.locator("h1").inner_text() == "Cliënten"
     assert "gestopt: pijn/onwel" in page.inner_text("table.clients")
@@ -240,3 +284,16 @@ def test_9_the_pages_in_dutch_remembered(day):
     page.click("text=C07")
     assert "Eerder gestopt wegens pijn" in page.inner_text("main")
     assert day["problems"] == []
+
+
+def test_10_a_watch_in_a_run_is_left_alone_and_the_page_says_what_to_do(day):
+    day["twin"].stop()
+    start_run = [{"on": "home", "presses": ["A"], "delay_ms": 100},
+                 {"on": "checkin_before", "presses": ["A"], "delay_ms": 100}]
+    day["twin"] = Twin(day["image"], day["tmp"] / "ttyWATCH", buttons=start_run)
+    page = day["page"]
+    page.click("text=Het horloge")
+    page.fill("#port", str(day["twin"].link))
+    page.click("#do-sync")
+    page.wait_for_selector("#link-error")
+    assert page.inner_text("#link-error") == "watch busy: finish or stop the run on the watch"
