@@ -15,6 +15,7 @@ checked by size and by what the page says, never pixel by pixel (dates differ ev
 import csv
 import io
 import os
+import re
 import struct
 import zipfile
 from pathlib import Path
@@ -37,7 +38,7 @@ WATCH_OBSERVER = """() => {
   window.seenProgress = [];
   new MutationObserver(() => {
     const el = document.querySelector('#sync-progress');
-    if (el) window.seenProgress.push(el.innerText);
+    if (el) window.seenProgress.push(el.innerHTML);
   }).observe(document.body, {subtree: true, childList: true, characterData: true});
 }"""
 
@@ -161,7 +162,8 @@ def test_4_sessions_run_on_the_watch_and_the_sync_shows_its_progress(day):
     page.click("#do-sync")
     page.wait_for_selector("#done-message")
     seen = page.evaluate("window.seenProgress")
-    assert any("read" in s for s in seen), seen  # the progress streamed in before the end
+    bars = [s for s in seen if ' read, ' in s and re.search(r'<progress [^>]*max="[1-9][0-9]*" value="[1-9][0-9]*"', s)]
+    assert bars and "2 sessions" in bars[-1], seen  # the bar, with what was read, before the end
     assert "2 new sessions" in page.inner_text("#done-message")
     shoot(page, "watch-synced")
 

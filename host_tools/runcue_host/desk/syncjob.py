@@ -29,11 +29,11 @@ class SyncJob:
         self.id = secrets.token_urlsafe(12)
         self.port = port
         self.archive = archive
-        self.got = self.sessions = 0
-        self.total = None  # bytes in the watch's log, once the sync says
+        # (bytes read, sessions read, bytes in the watch's log: the most it reads), each as the sync told it;
+        # the stream tells every one, in order, even those that came between two of its looks
+        self.steps = [(0, 0, None)]
         self.result = None  # runcue sync's summary, when it has finished
         self.error = None  # its one-line message, when it has failed
-        self.changes = 0  # counts every change, so the stream knows when to tell
         self.thread = threading.Thread(target=self._run, name="runcue-desk-sync", daemon=True)
 
     @property
@@ -44,11 +44,8 @@ class SyncJob:
         self.thread.start()
         return self
 
-    def _progress(self, got, sessions, total=None):
-        self.got, self.sessions = got, sessions
-        if total is not None:
-            self.total = total
-        self.changes += 1
+    def _progress(self, got, sessions, total):
+        self.steps.append((got, sessions, total))
 
     def _run(self):
         from runcue_host.watch import sync as sync_mod
@@ -61,7 +58,6 @@ class SyncJob:
         except Exception as e:  # a bug: the page says so, the terminal keeps the traceback
             traceback.print_exc(file=sys.stderr)
             self.error = "unexpected error (%s): the terminal running runcue desk shows it" % type(e).__name__
-        self.changes += 1
 
 
 def start(desk, port, archive):
@@ -89,13 +85,15 @@ def event(name, html):
 
 async def stream(job, request, progress_html, done_html):
     """The events of ``job`` as they come: progress, then done."""
-    seen = -1
+    told = 0
     end = time.monotonic() + STREAM_LIMIT_S
     while time.monotonic() < end:
-        if job.changes != seen and not job.finished:
-            seen = job.changes
-            yield event("progress", progress_html(job))
-        if job.finished:
+        finished = job.finished  # read first: every step before the end is told before it
+        steps = job.steps[told:]
+        for step in steps:
+            yield event("progress", progress_html(*step))
+        told += len(steps)
+        if finished:
             yield event("done", done_html(job))
             return
         if await request.is_disconnected():

@@ -195,10 +195,10 @@ async def action(request):
 
 
 def _progress_html(request, t):
-    def html(job):
-        size = "%d KB" % (job.got // 1024) if job.got >= 1024 else count(job.got, "byte", "bytes")
-        return render_text(request, "sync_progress.html", job=job, read=t["read_so_far"] % {
-            "bytes": size, "sessions": count(job.sessions, t["session"], t["sessions"])})
+    def html(got, sessions, total):
+        size = "%d KB" % (got // 1024) if got >= 1024 else count(got, "byte", "bytes")
+        return render_text(request, "sync_progress.html", got=got, total=total, read=t["read_so_far"] % {
+            "bytes": size, "sessions": count(sessions, t["session"], t["sessions"])})
     return html
 
 
