@@ -145,9 +145,12 @@ def test_3_the_watch_is_assigned_and_gets_the_program(day):
     page.select_option("#program", label=page.locator("#program option").nth(1).inner_text())
     page.click("#do-push-program")
     page.wait_for_selector("#done-message:has-text('in force')")
+    page.click("#do-set-clock")
+    page.wait_for_selector("#done-message:has-text('Watch clock set')")
     page.click("#do-info")
     page.wait_for_selector("#device-info")
     info = page.inner_text("#device-info")
+    assert "UTC (" in info  # the clock is set: its time and how far off it is
     assert "C07" in info and "4x 1:00/1:30" in info
     shoot(page, "watch-info")
 

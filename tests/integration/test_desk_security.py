@@ -117,3 +117,13 @@ def test_text_from_a_form_or_the_archive_is_shown_as_text_never_as_markup(desk):
     status, _, page = desk.request("GET", "/author", {"Cookie": cookie})  # the library, read back from the archive
     assert status == 200
     assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in page and "<img" not in page
+
+
+@pytest.mark.parametrize("archive", ["DIR", "postgresql://nobody@/none"])
+def test_an_archive_the_desk_cannot_open_is_one_line_and_exit_2(archive, tmp_path):
+    path = str(tmp_path) if archive == "DIR" else archive
+    proc = subprocess.run([RUNCUE, "desk", "--no-browser", "--archive", path], capture_output=True, text=True,
+                          timeout=30, stdin=subprocess.DEVNULL, cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and proc.stderr.startswith("runcue: ")
+    assert "http://" not in proc.stdout  # no address: nothing listens
+    assert not list(tmp_path.glob("postgresql*"))

@@ -6,11 +6,14 @@ opened for writing once, so a new archive exists (empty) and an old one is migra
 the first page reads it.
 """
 
+from runcue_host import UserError
 from runcue_host.archive import Archive
 
 
 def open_archive(spec, write=False):
     """The archive at ``spec`` (None: the default one); ``with`` it, it is closed again."""
+    if spec is not None and "://" in str(spec):  # never a file named like a URL
+        raise UserError("--archive %s: this runcue opens SQLite archives (a file path) only" % spec)
     return Archive(spec) if write else Archive(spec, read_only=True)
 
 
