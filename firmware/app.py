@@ -19,12 +19,8 @@ import screens
 import ui
 from runcue import cues, engine, program, records, ticks
 from runcue.logstore import LogStore, read_small, write_small
+from runcue.paths import LOG_DIR, NOTE_FILE, PLAN_INDEX, PLAN_STATE, PROGRAM_FILE
 
-PROGRAM_FILE = "/program.json"
-PLAN_FILE = "/plan.json"  # when present, the plan is in force (a program push removes it)
-PLAN_STATE = "/plan_state"
-NOTE_FILE = "/note"  # left by the sync service: "synced 3" or "program"
-LOG_DIR = "/log"
 BATTERY_RESERVE_PCT = 10  # never plan to run the battery below this
 
 
@@ -40,21 +36,30 @@ def _load(path, loads):
 
 
 def _load_plan():
-    """(plan.Progress, None) when a plan is in force; the plan module loads only then (heap)."""
+    """(plan.Progress, None) when a plan is in force; the plan modules load only then (heap)."""
     try:
-        with open(PLAN_FILE, "rb") as f:
-            text = f.read()
+        os.stat(PLAN_INDEX)
     except OSError:
         return None, None
-    from runcue import plan
+    from runcue import plan, planstore
 
+    index, why = planstore.load_index()
+    if index is None:
+        return None, why
+    return plan.Progress(index, read_small(PLAN_STATE)), None
+
+
+def _plan_session(progress):
+    """(Program, None) of the plan's next session; (None, None) when the plan is done, (None, why)."""
+    from runcue import planstore
+
+    cur = progress.current()
+    if cur is None:
+        return None, None
     try:
-        p = plan.loads(text)
+        return planstore.session(progress.plan, cur[1]), None
     except program.ProgramError as e:
         return None, str(e)
-    # the file is the canonical JSON (the sync service wrote to_json()): its hash is the plan's id,
-    # without building that JSON again
-    return plan.Progress(p, read_small(PLAN_STATE), program.program_id(text.decode())), None
 
 
 class App:
@@ -86,13 +91,23 @@ class App:
         p, self.prog_error = _load_plan()
         if p is not None:
             self.progress = p
-            cur = p.current()
-            self.prog = cur[2] if cur else None
-            self.lang = p.plan.lang
-            return
-        if self.prog_error is None:
+        elif self.prog_error is None:
             self.prog, self.prog_error = _load(PROGRAM_FILE, program.loads)
-        self.lang = self.prog.lang if self.prog else "en"
+        self.lang = p.plan.lang if p is not None else self.prog.lang if self.prog else "en"
+        self._expand()
+
+    def _expand(self):
+        """Load the plan's next session (only it is in the heap) and unroll the program for the engine.
+
+        Its offsets go into the array made early in the boot (program.WATCH_START_MS, 1 KB: the
+        largest allocation of a session)."""
+        self.exp = None
+        if self.progress is not None:
+            self.prog = None  # the last session's program goes before the next one loads
+            gc.collect()
+            self.prog, self.prog_error = _plan_session(self.progress)
+        if self.prog is not None:
+            self.exp = self.prog.expand(program.WATCH_START_MS)
 
     def battery_short(self):
         """True when the battery may not last the next session (warned before the start)."""
@@ -157,7 +172,7 @@ class App:
         prog = self.prog
         s = None
         if start_tick >= 0 and prog is not None and records.id_hex(start[1]) == prog.id():
-            s = engine.Session(prog.expand())
+            s = engine.Session(self.exp)
             if not resume.go_on(s, now, start_tick, frames):
                 s = None
         if s is None:
@@ -272,8 +287,7 @@ class App:
     # -- session actions (called by screens) ----------------------------------
 
     def start_session(self, mood_before):
-        gc.collect()  # the expanded program is one allocation: give it an unfragmented heap
-        self.session = engine.Session(self.prog.expand())  # the slow parts first: the start is "now"
+        self.session = engine.Session(self.exp)  # the slow parts first: the start is "now"
         pid = self.prog.id()
         self.answers[0] = self.answers[1] = self.answers[2] = 0
         week = pos = records.NO_PLAN
@@ -344,6 +358,5 @@ class App:
         self.session = None
         self.seq = 0
         if self.progress is not None:
-            cur = self.progress.current()
-            self.prog = cur[2] if cur else None
+            self._expand()
         self.go(screens.Home)

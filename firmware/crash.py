@@ -19,8 +19,9 @@ from micropython import const
 import screens
 import ui
 from boards import BTN_A
-from runcue import CRASH_FILE, ticks  # its note: {"n": crashes so far, "what": type, "where": frame}
+from runcue import ticks
 from runcue.logstore import read_small, write_small
+from runcue.paths import CRASH_FILE  # its note: {"n": crashes so far, "what": type, "where": frame}
 
 CRASH_SHOW_MS = const(3000)
 CRASH_LIMIT = const(3)

@@ -119,7 +119,6 @@ class Painter:
         self.width = width
         self.height = height
         self._glyph = framebuf.FrameBuffer(bytearray(8), 8, 8, framebuf.MONO_HLSB)
-        self._big = {}  # scale -> {char: FrameBuffer}
 
     def clear(self):
         self.fb.fill(0)
@@ -129,27 +128,21 @@ class Painter:
             self.fb.text(s, self.x0 + x, self.y0 + y, 1)
             return
         for ch in s:
-            self.fb.blit(self._scaled(ch, scale), self.x0 + x, self.y0 + y, 0)
+            self._scaled(ch, self.x0 + x, self.y0 + y, scale)
             x += 8 * scale
 
-    def _scaled(self, ch, scale):
-        """``ch`` drawn ``scale`` times larger, made once: the running screen redraws every second."""
-        cache = self._big.get(scale)
-        if cache is None:
-            cache = self._big[scale] = {}
-        big = cache.get(ch)
-        if big is None:
-            n = 8 * scale
-            big = framebuf.FrameBuffer(bytearray(n * n // 8), n, n, framebuf.MONO_HLSB)
-            g = self._glyph
-            g.fill(0)
-            g.text(ch, 0, 0, 1)
-            for gy in range(8):
-                for gx in range(8):
-                    if g.pixel(gx, gy):
-                        big.fill_rect(gx * scale, gy * scale, scale, scale, 1)
-            cache[ch] = big
-        return big
+    def _scaled(self, ch, x, y, scale):
+        """``ch`` drawn ``scale`` times larger at (x, y), from the 8x8 font, one square per pixel.
+        Drawn each time, never kept: a cache of scaled glyphs cost the heap more than the 64 KB
+        goal had left, and a second's redraw of a few digits is cheap."""
+        g = self._glyph
+        g.fill(0)
+        g.text(ch, 0, 0, 1)
+        fb = self.fb
+        for gy in range(8):
+            for gx in range(8):
+                if g.pixel(gx, gy):
+                    fb.fill_rect(x + gx * scale, y + gy * scale, scale, scale, 1)
 
     def centred(self, s, y, scale=1):
         scale = min(scale, max(1, W // (8 * max(1, len(s)))))

@@ -46,6 +46,7 @@ def _installed_id(root):
 
 
 def boot(config):
+    calls = config.pop("push", None)  # [[syncsvc function, args...]]: out of the config, which stays
     bd = simhw.setup(config)
     try:
         fs = vfs.VfsLfs2(bd)
@@ -66,22 +67,20 @@ def boot(config):
     vfs.mount(fs, "/")
     os.chdir("/")
     sys.path[:] = ["", "/lib", ".frozen"]
-    if config.get("program") or config.get("plan"):  # `sim run --program`: pushed as the host pushes
-        from binascii import b2a_base64, crc32
-
+    if calls:  # `sim run --program`: pushed as the host pushes, call by call
         from runcue import syncsvc
 
-        kind = "program" if config.get("program") else "plan"
-        data = config[kind].encode()
-        getattr(syncsvc, "put_" + kind)(b2a_base64(data).decode(), crc32(data))
+        for name, *args in calls:
+            getattr(syncsvc, name)(*args)
         import runcue
 
-        for name in ("syncsvc", "plan"):  # a watch loads these only while syncing
+        for name in ("syncsvc", "plan", "planstore"):  # a watch loads these only while syncing
             sys.modules.pop("runcue." + name, None)
             if hasattr(runcue, name):
                 delattr(runcue, name)
-        del syncsvc, data, runcue
-        gc.collect()
+        del syncsvc, runcue, args
+    del calls
+    gc.collect()
     if config.get("main", True):
         with open("/main.py") as f:
             code = f.read()

@@ -52,6 +52,18 @@ def write_small(path, obj):
     os.rename(path + ".tmp", path)
 
 
+def write_atomic(path, data):
+    """``data`` (bytes) to path.tmp, read back, renamed over path: the old file stays on any error."""
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(data)
+    with open(tmp, "rb") as f:
+        if f.read() != data:
+            os.remove(tmp)
+            raise OSError(5)  # EIO: what was written does not read back
+    os.rename(tmp, path)
+
+
 def read_small(path):
     """What write_small stored; {} when missing or corrupt."""
     try:

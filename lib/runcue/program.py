@@ -145,10 +145,10 @@ class Program:
         return canonical_json(self)
 
     def id(self):
-        return program_id(canonical_json(self))
+        return parts_id(json_parts(self))  # hashed piece by piece: never the whole JSON in the heap
 
-    def expand(self):
-        return Expanded(self)
+    def expand(self, start_ms=None):
+        return Expanded(self, start_ms)
 
 
 def _place(counter):
@@ -238,7 +238,7 @@ def loads(text):
         if key not in ("v", "name", "lang", "items"):
             raise ProgramError("program: unknown field %r" % key)
     prog = make(obj.get("name", ""), obj.get("lang", "en"), obj.get("items"))
-    if prog.to_json() != text:  # the id is the hash of these exact bytes; MicroPython's JSON is lenient
+    if not is_text_of(json_parts(prog), text):  # the id is the hash of these exact bytes; MicroPython's JSON is lenient
         raise ProgramError("program: not in the canonical form runcue writes (re-push it with runcue)")
     return prog
 
@@ -256,27 +256,73 @@ def _json_str(s):
     return "".join(out)
 
 
-def _items_json(items):
-    parts = []
+def _items_parts(items):
+    yield "["
+    first = True
     for item in items:
+        if not first:
+            yield ","
+        first = False
         if item[0] == "x":
-            parts.append('["x",%d,%s]' % (item[1], _items_json(item[2])))
+            yield '["x",%d,' % item[1]
+            for part in _items_parts(item[2]):
+                yield part
+            yield "]"
         else:
-            parts.append('["%s",%d]' % (item[0], item[1]))
-    return "[" + ",".join(parts) + "]"
+            yield '["%s",%d]' % (item[0], item[1])
+    yield "]"
+
+
+def json_parts(prog):
+    """The canonical JSON piece by piece: the watch checks a file against it without building it whole."""
+    yield '{"v":%d,"name":%s,"lang":"%s","items":' % (FORMAT_VERSION, _json_str(prog.name), prog.lang)
+    for part in _items_parts(prog.items):
+        yield part
+    yield "}"
 
 
 def canonical_json(prog):
-    return '{"v":%d,"name":%s,"lang":"%s","items":%s}' % (
-        FORMAT_VERSION, _json_str(prog.name), prog.lang, _items_json(prog.items))
+    return "".join(json_parts(prog))
+
+
+def is_text_of(parts, text):
+    """True when the pieces ``parts`` make exactly ``text``."""
+    pos = 0
+    for part in parts:
+        if text[pos:pos + len(part)] != part:
+            return False
+        pos += len(part)
+    return pos == len(text)
 
 
 def program_id(canon):
+    return parts_id((canon,))
+
+
+def parts_id(parts):
+    """The id of a JSON text given piece by piece, str or UTF-8 bytes (the watch hashes a plan
+    one session at a time, never holding it whole)."""
     import binascii
     import hashlib
 
-    digest = hashlib.sha256(canon.encode("utf-8")).digest()
-    return binascii.hexlify(digest).decode()[:ID_HEX]
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else part.encode("utf-8"))
+    return binascii.hexlify(h.digest()).decode()[:ID_HEX]
+
+
+def start_array(n):
+    """An int array for the offsets of ``n`` segments and the total (sized from the range: no
+    temporary buffer, which ``bytes(4 * (n + 1))`` needed)."""
+    import array
+
+    return array.array("i", range(n + 1))
+
+
+# The watch's array for a session's offsets, made when this module loads, early in the boot: by the
+# time a session starts, the heap that loaded the rest of the firmware may have no kilobyte left
+# in one piece.  The app unrolls every program into it (one session at a time); the host never does.
+WATCH_START_MS = start_array(MAX_SEGMENTS)
 
 
 class Expanded:
@@ -284,16 +330,16 @@ class Expanded:
 
     ``start_ms[i]`` is the planned offset of segment i from the session start
     (``start_ms[n]`` is the total); ``round_no[i]``/``rounds[i]`` place it in its
-    innermost repeat block (0/0 outside any block).
+    innermost repeat block (0/0 outside any block).  ``start_ms``: an int array of at least
+    segments + 1 items to fill instead of a new one (the watch keeps one for the largest
+    program, made at boot: later its heap may have no kilobyte left in one piece).
     """
 
-    def __init__(self, prog):
-        import array
-
+    def __init__(self, prog, start_ms=None):
         n = prog.segments
         self.n = n
         self.kind = bytearray(n)
-        self.start_ms = array.array("i", bytes(4 * (n + 1)))
+        self.start_ms = start_ms if start_ms is not None and len(start_ms) > n else start_array(n)
         self.round_no = bytearray(n)
         self.rounds = bytearray(n)
         self.run_ms = prog.run_ms

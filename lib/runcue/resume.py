@@ -26,7 +26,7 @@ def session_state(exp, frames):
     pause_wall = -1
     for rtype, fields in frames:
         if rtype == records.SEG or rtype == records.SKIP:
-            if rtype == records.SKIP and changes + 1 < len(exp.start_ms):
+            if rtype == records.SKIP and changes + 1 <= exp.n:
                 # the plan jumped from where the client was to the end of the segment
                 jump = exp.start_ms[changes + 1] - (fields[0] * 1000 + skipped)
                 skipped += jump if jump > 0 else 0

@@ -5,29 +5,27 @@ The host enters the raw REPL (the app is not running then) and runs:
     import boards, runcue.syncsvc as s; s.attach(boards.rtc())
     s.info()            s.read(cursor, max_bytes)      s.ack(seq)
     s.set_time(unix)    s.assign(client)               s.put_program(b64, crc)
-    s.put_plan(b64, crc[, pos])  s.active()
+    s.put_session(b64, crc, offset) ... s.put_plan(b64, crc[, pos])   s.active()
 
 Each call prints exactly one line, ``RC:`` and a JSON object, which the host
 parses (never evaluates); ``{"error": why}`` when the call was refused.  Binary
 data travels as base64 with a CRC32.  Nothing here trusts the host either: a
 pushed program is checked again, written to a temporary file, read back and
-only then renamed over the active one, so the old one stays on any error.
+only then renamed over the active one, so the old one stays on any error.  A
+plan arrives session by session, then its index, which puts it in force
+(``runcue.plan.Plan.push_steps``, ``runcue.planstore``): the watch never holds
+a whole plan, neither when it is pushed nor when ``active()`` sends it back.
 """
 
 import json
 import os
 from binascii import a2b_base64, b2a_base64, crc32
 
-from runcue import CRASH_FILE, VERSION, plan, program, records
-from runcue.logstore import LogStore, read_small, write_small
+from runcue import VERSION, plan, planstore, program, records
+from runcue.logstore import LogStore, read_small, write_atomic, write_small
+from runcue.paths import CLIENT_FILE, CRASH_FILE, LOG_DIR, NOTE_FILE, PLAN_INDEX, PLAN_STATE, PROGRAM_FILE
 
 PROTOCOL = 1
-PROGRAM_FILE = "/program.json"
-PLAN_FILE = "/plan.json"  # in force when present (firmware/app.py)
-PLAN_STATE = "/plan_state"
-CLIENT_FILE = "/client"  # the code, then the seq from which its sessions are the client's ("C03\n7")
-NOTE_FILE = "/note"  # read once by the home screen: "synced N" or "program"
-LOG_DIR = "/log"
 MAX_READ = 8192
 MAX_CLIENT = 16
 MAX_CLOCK = records.RTC_MAX  # records keep unix seconds in 32 bits
@@ -59,17 +57,6 @@ def _fail(why):
     _reply({"error": why})
 
 
-def _write_atomic(path, data):
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(data)
-    with open(tmp, "rb") as f:
-        if f.read() != data:
-            os.remove(tmp)
-            raise OSError(5)  # EIO: what was written does not read back
-    os.rename(tmp, path)
-
-
 def _read_text(path):
     try:
         with open(path) as f:
@@ -93,42 +80,45 @@ def _client():
 
 def _note(text):
     try:
-        _write_atomic(NOTE_FILE, text.encode())
+        write_atomic(NOTE_FILE, text.encode())
     except OSError:
         pass  # a missing note only costs the home screen its message
 
 
 def _active():
-    """(kind, text, checked object or error) of what is in force."""
-    text = _read_text(PLAN_FILE)
-    kind, loads = "plan", plan.loads
-    if text is None:
-        text = _read_text(PROGRAM_FILE)
-        kind, loads = "program", program.loads
+    """(kind, checked Index or Program or None, why refused) of what is in force."""
+    idx, why = planstore.load_index()
+    if idx is not None or why is not None:
+        return "plan", idx, why
+    text = _read_text(PROGRAM_FILE)
     if text is None:
         return None, None, None
     try:
-        return kind, text, loads(text)
+        return "program", program.loads(text), None
     except program.ProgramError as e:
-        return kind, text, str(e)
+        return "program", None, str(e)
 
 
-def _summary(kind, obj):
-    if obj is None or isinstance(obj, str):
-        return {"kind": kind, "error": obj} if kind else None
+def _summary(kind, obj, why=None):
+    if obj is None:
+        return {"kind": kind, "error": why} if kind else None
     out = {"kind": kind, "id": obj.id(), "name": obj.name}
     if kind == "plan":
         progress = plan.Progress(obj, read_small(PLAN_STATE))
         cur = progress.current()
-        out.update({"sessions": len(obj.sessions), "pos": progress.pos,
-                    "next": cur[2].name if cur else None, "week": cur[0] if cur else None})
+        nxt = None
+        if cur:
+            try:
+                nxt = planstore.session(obj, cur[1]).name
+            except program.ProgramError as e:
+                out["error"] = str(e)
+        out.update({"sessions": len(obj.weeks), "pos": progress.pos, "next": nxt, "week": cur[0] if cur else None})
     return out
 
 
 def info():
     log = _log()
-    kind, _text, obj = _active()
-    prog = _summary(kind, obj)
+    prog = _summary(*_active())
     st = os.statvfs("/")
     code, since = _client()
     _reply({
@@ -198,77 +188,128 @@ def assign(code):
                          % (n, "" if n == 1 else "s", "is" if n == 1 else "are"))
         since = log.next_seq
         try:
-            _write_atomic(CLIENT_FILE, ("%s\n%d" % (code, since)).encode())
+            write_atomic(CLIENT_FILE, ("%s\n%d" % (code, since)).encode())
         except OSError as e:
             return _fail("assign: not stored (%s)" % e)
     _reply({"client": code, "client_since": since})
 
 
 def active():
-    """The program or plan in force, as device JSON: {"kind", "data" (base64), "crc"}."""
-    kind, text, _obj = _active()
+    """The program or plan in force, as its canonical JSON: {"kind", "data" (base64), "crc"}.
+
+    A plan is sent as it is read, one session at a time (the reply is still one line); a file
+    the watch refuses is sent as it is, for the host to note."""
+    kind, obj, _why = _active()
+    if isinstance(obj, plan.Index) and _size(planstore.sessions_file(obj)) == obj.ends[-1]:
+        return _send_plan(obj)
+    text = _read_text(PLAN_INDEX if kind == "plan" else PROGRAM_FILE) if kind else None
     if text is None:
         return _reply({"kind": None})
     data = text.encode()
     _reply({"kind": kind, "data": b2a_base64(data).decode().strip(), "crc": crc32(data)})
 
 
-def _install(what, b64, crc, loads, path, check=None):
-    """Decode, check, write to a temp file, read back, rename: the old one stays on any error.
-    ``check(obj)``, when given, is a further check: the reason it refuses ``obj``, or None."""
+def _send_plan(index):
+    print('RC:{"kind":"plan","data":"', end="")
+    crc = 0
+    carry = b""
+    with open(planstore.sessions_file(index), "rb") as f:
+        for part in planstore.parts(index, f):
+            part = part if isinstance(part, bytes) else part.encode()
+            crc = crc32(part, crc)
+            data = carry + part
+            whole = len(data) - len(data) % 3  # base64 of whole 3-byte groups joins without padding
+            print(b2a_base64(data[:whole]).decode().strip(), end="")
+            carry = data[whole:]
+    print(b2a_base64(carry).decode().strip() + '","crc":%d}' % crc)
+
+
+def _size(path):
+    try:
+        return os.stat(path)[6]
+    except OSError:
+        return -1
+
+
+def _decoded(what, b64, crc):
+    """(data, None) of a pushed base64 text with its CRC; (None, why) when it did not arrive whole."""
     try:
         data = a2b_base64(b64)
     except ValueError:
-        return None, _fail("%s: bad base64" % what)
+        return None, "%s: bad base64" % what
     if crc32(data) != crc:
-        return None, _fail("%s: CRC mismatch (%d bytes)" % (what, len(data)))
-    try:
-        obj = loads(data)
-    except program.ProgramError as e:
-        return None, _fail(str(e))
-    why = check(obj) if check is not None else None
-    if why is not None:
-        return None, _fail(why)
-    try:
-        _write_atomic(path, obj.to_json().encode())
-    except OSError as e:
-        return None, _fail("%s: not stored (%s)" % (what, e))
-    _note("program")
-    return obj, None
+        return None, "%s: CRC mismatch (%d bytes)" % (what, len(data))
+    return data, None
 
 
 def put_program(b64, crc):
     """Install a program; it replaces any plan (the newest push is in force)."""
-    prog, _ = _install("program", b64, crc, program.loads, PROGRAM_FILE)
-    if prog is None:
-        return
+    data, why = _decoded("program", b64, crc)
+    if data is None:
+        return _fail(why)
     try:
-        os.remove(PLAN_FILE)
-    except OSError:
-        pass  # no plan was in force
+        prog = program.loads(data)
+    except program.ProgramError as e:
+        return _fail(str(e))
+    try:
+        write_atomic(PROGRAM_FILE, prog.to_json().encode())
+    except OSError as e:
+        return _fail("program: not stored (%s)" % e)
+    planstore.remove()  # after the program is stored: a cut before leaves the plan in force
+    _note("program")
     _reply({"kind": "program", "id": prog.id(), "segments": prog.segments, "total_ms": prog.total_ms})
 
 
+def put_session(b64, crc, offset):
+    """One session of a plan push: its program, checked, added at byte ``offset`` of the push
+    (0 starts one).  Nothing changes in force until ``put_plan``."""
+    if type(offset) is not int or offset < 0:
+        return _fail("put_session: offset %r is not a byte count" % (offset,))
+    data, why = _decoded("put_session", b64, crc)
+    if data is None:
+        return _fail(why)
+    try:
+        prog = program.loads(data)  # canonical: data is exactly prog.to_json()
+    except program.ProgramError as e:
+        return _fail("put_session: %s" % e)
+    try:
+        planstore.append(data, offset)
+    except ValueError as e:
+        return _fail("put_session: %s" % e)
+    except OSError as e:
+        return _fail("put_session: not stored (%s)" % e)
+    _reply({"id": prog.id(), "offset": offset, "bytes": len(data)})
+
+
 def put_plan(b64, crc, pos=None):
-    """Install a plan; the same plan again keeps the client's place in it, unless ``pos`` (an
-    index in the plan) places the client there ("repeat week 2": the first session of week 2).
+    """Put in force the plan whose sessions were just pushed, from its index: the commit point.
+    The same plan again keeps the client's place in it, unless ``pos`` (an index in the plan)
+    places the client there ("repeat week 2": the first session of week 2).
 
-    The plan is written before its place: a power cut between the two leaves the new plan
-    with the place it had (the start, for another plan), and the host, which saw no reply,
+    The plan is put in force before its place is written: a power cut between the two leaves the
+    new plan with the place it had (the start, for another plan), and the host, which saw no reply,
     pushes again.  The other order could leave the old plan with a place it never had."""
-    def place_check(p):
-        if pos is not None and (type(pos) is not int or not 0 <= pos < len(p.sessions)):
-            return "put_plan: place %r is not a session of this plan (0 to %d)" % (pos, len(p.sessions) - 1)
-        return None
-
-    p, _ = _install("plan", b64, crc, plan.loads, PLAN_FILE, place_check)
-    if p is None:
-        return
+    data, why = _decoded("plan", b64, crc)
+    if data is None:
+        return _fail(why)
+    try:
+        index = plan.loads_index(data)
+    except program.ProgramError as e:
+        return _fail(str(e))
+    if pos is not None and (type(pos) is not int or not 0 <= pos < len(index.weeks)):
+        return _fail("put_plan: place %r is not a session of this plan (0 to %d)" % (pos, len(index.weeks) - 1))
+    try:
+        planstore.commit(index)
+    except ValueError as e:
+        return _fail("put_plan: %s" % e)
+    except OSError as e:
+        return _fail("plan: not stored (%s)" % e)
+    _note("program")
     if pos is not None:
-        progress = plan.Progress(p, read_small(PLAN_STATE))  # this week's count stays, for the same plan
+        progress = plan.Progress(index, read_small(PLAN_STATE))  # this week's count stays, for the same plan
         progress.pos = pos
         try:
             write_small(PLAN_STATE, progress.state())
         except OSError as e:
             return _fail("put_plan: the plan is in force, its place not stored (%s): push again" % e)
-    _reply(_summary("plan", p))
+    _reply(_summary("plan", index))

@@ -14,6 +14,7 @@ killed: a real power loss in the middle of a LittleFS write), boots again and ch
   next session plays.
 """
 
+import io
 from pathlib import Path
 
 from faults.common import (
@@ -37,8 +38,8 @@ from faults.common import (
     status_of,
     writes_of,
 )
+from runcue import paths, planstore, program, records
 from runcue import plan as plan_mod
-from runcue import program, records
 from runcue_host import sim
 from runcue_host.authoring import plan_file as plans
 
@@ -149,6 +150,7 @@ def _c25k():
 
 def _push_cases():
     c25k = _c25k()
+    therapy = plans.resolve("runningtherapie").plan
     a, b = PROG_A.to_json(), PROG_B.to_json()
     p = c25k.to_json()
     # (name, old (kind, json), new (kind, json), the program a session plays under old / new)
@@ -160,6 +162,9 @@ def _push_cases():
         # the old plan was played once: its next session is the second
         ("program over plan", ("plan", p), ("program", b),
          (c25k.sessions[1][1].id(), 1, 1), (PROG_B.id(), records.NO_PLAN, records.NO_PLAN)),
+        # pushed session by session beside the plan in force: never a mix of the two
+        ("plan over plan", ("plan", p), ("plan", therapy.to_json()),
+         (c25k.sessions[1][1].id(), 1, 1), (therapy.sessions[0][1].id(), therapy.sessions[0][0], 0)),
     ]
 
 
@@ -168,14 +173,20 @@ def _push_kw(kind, text):
 
 
 def _in_force(flash):
-    """(kind, canonical JSON) of what the app puts in force, as firmware/app.py picks it."""
-    text = flash.text("/plan.json")
+    """(kind, canonical JSON) of what the app puts in force, as firmware/app.py picks it: the plan of
+    the index with its sessions' file, else the program."""
+    text = flash.text(paths.PLAN_INDEX)
     if text is not None:
         try:
-            return "plan", plan_mod.loads(text).to_json()
+            index = plan_mod.loads_index(text)
+            data = flash.files.get(paths.plan_sessions(index.plan_id))
+            if data is None or len(data) != index.ends[-1]:
+                return "plan", "refused: the sessions of plan %s are missing or cut" % index.plan_id
+            parts = planstore.parts(index, io.BytesIO(data))
+            return "plan", plan_mod.loads("".join(p if isinstance(p, str) else p.decode() for p in parts)).to_json()
         except program.ProgramError as e:
             return "plan", "refused: %s" % e
-    text = flash.text("/program.json")
+    text = flash.text(paths.PROGRAM_FILE)
     if text is None:
         return None, None
     try:
@@ -211,7 +222,7 @@ def push(workdir, sample=None):
                 if _boot_and_play(img, where, stats) is None:
                     return
                 flash = Flash(img)
-                leftovers.update(n for n in flash.files if n.endswith(".tmp"))
+                leftovers.update(n for n in flash.files if n.endswith(".tmp") or n == paths.PLAN_PENDING)
                 kind, text = _in_force(flash)
                 canon_old = (old[0], _canonical(*old))
                 canon_new = (new[0], _canonical(*new))
@@ -241,7 +252,7 @@ def push(workdir, sample=None):
                 stats.fail("%s: the cuts only ever left the %s one in force" % (case, "/".join(sorted(seen))))
     stats.notes += totals
     if leftovers:
-        stats.notes.append("temp files left by a cut (harmless, removed at the next push of the same file): %s"
+        stats.notes.append("temp files left by a cut (harmless, removed or overwritten at the next push): %s"
                            % ", ".join(sorted(leftovers)))
     return stats.done()
 

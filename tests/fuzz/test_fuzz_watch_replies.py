@@ -665,6 +665,42 @@ def test_found_a_plan_push_reply_with_a_position_that_is_not_a_number(fake_port,
     c25k = plans.resolve("c25k")
     monkeypatch, tmp = fake_port
     reply = rc({"kind": "plan", "id": c25k.id(), "name": c25k.name, "sessions": 27, "pos": None})
-    wire = Wire(monkeypatch, tmp, lambda: FakeTransport(lambda code: b"" if code.startswith("import") else reply))
+    sessions = iter(c25k.push_steps())
+
+    def answer(code):
+        if code.startswith("import"):
+            return b""
+        if code.startswith("s.put_session"):  # each session stored as sent
+            _name, data, (offset,) = next(sessions)
+            prog = program.loads(data)
+            return rc({"id": prog.id(), "offset": offset, "bytes": len(data)})
+        return reply
+
+    wire = Wire(monkeypatch, tmp, lambda: FakeTransport(answer))
     cli_push.push_plan("c25k", port=wire.port, archive=os.path.join(tmp, "push.sqlite"))
     assert "next is session ? of 27" in " ".join(capsys.readouterr().out.split())
+
+
+def test_found_a_session_push_reply_for_another_program_stops_the_push_before_the_index(fake_port):
+    """A watch that says it stored another program than the one sent never gets the plan's index:
+    the plan in force stays whole (a mix of two plans cannot come into force)."""
+    from runcue_host.authoring import plan_file as plans
+    from runcue_host.cli import push as cli_push
+
+    c25k = plans.resolve("c25k")
+    monkeypatch, tmp = fake_port
+    sent = []
+    steps = iter(c25k.push_steps())
+
+    def answer(code):
+        if code.startswith("import"):
+            return b""
+        sent.append(code.split("(")[0])
+        _name, data, (offset,) = next(steps)
+        wrong = len(sent) == 3
+        return rc({"id": "0" * 16 if wrong else program.loads(data).id(), "offset": offset, "bytes": len(data)})
+
+    wire = Wire(monkeypatch, tmp, lambda: FakeTransport(answer))
+    with pytest.raises(link.LinkError, match="stored session 3 as program '0000000000000000'.*unchanged"):
+        cli_push.push_plan("c25k", port=wire.port, archive=os.path.join(tmp, "push.sqlite"))
+    assert sent == ["s.put_session"] * 3

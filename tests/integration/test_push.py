@@ -134,9 +134,12 @@ def test_a_therapist_places_the_client_in_a_plan_and_sends_them_back_a_week(tmp_
         assert _info(twin.link)["program"]["pos"] == 6
         # the watch checks the place too: the old place stays
         with Watch(str(twin.link)) as w:
+            steps = list(c25k.push_steps())
+            for name, data, extra in steps[:-1]:  # the sessions arrive; the index with a bad place does not commit
+                w.put(name, data, *extra)
             for pos in (27, -1, "3"):
                 with pytest.raises(WatchRefused, match="not a session of this plan"):
-                    w.put("put_plan", c25k.to_json().encode(), pos)
+                    w.put("put_plan", steps[-1][1], pos)
         assert _info(twin.link)["program"]["pos"] == 6
         # "repeat week 2": the same plan, placed at the start of week 2
         back = runcue("plan", "push", "c25k", "--at", "W2", "--port", str(twin.link), "--archive", arc)
@@ -156,3 +159,89 @@ def test_a_therapist_places_the_client_in_a_plan_and_sends_them_back_a_week(tmp_
         assert _info(twin.link)["program"]["id"] == expected.id() and "in Dutch" in dutch.stdout
     finally:
         twin.stop()
+
+
+def test_a_plan_push_broken_off_between_sessions_leaves_the_old_plan_in_force(tmp_path):
+    """The link drops after some sessions of a new plan: the old plan stays in force with its
+    place; an index sent without all its sessions is refused; the next push puts the new plan in force."""
+    from runcue_host.watch.link import Watch, WatchRefused
+
+    image = tmp_path / "watch.img"
+    c25k, therapy = plans.resolve("c25k"), plans.resolve("runningtherapie")
+    assert sim.run(image, plan_json=c25k.to_json(), sessions=1).returncode == 0
+    steps = list(therapy.push_steps())
+    twin = Twin(image, tmp_path / "tty")
+    try:
+        with Watch(str(twin.link)) as w:
+            for name, data, extra in steps[:5]:
+                w.put(name, data, *extra)
+        info = _info(twin.link)["program"]  # the link dropped here
+        assert (info["id"], info["pos"], info["next"]) == (c25k.id(), 1, "W1S2")
+        with Watch(str(twin.link)) as w:
+            with pytest.raises(WatchRefused, match="holds %d bytes of this plan's sessions, not" % steps[5][2][0]):
+                w.put("put_plan", steps[-1][1])
+            with pytest.raises(WatchRefused, match="push was broken off"):
+                w.put(*steps[7][:2], *steps[7][2])  # a session that does not follow what arrived
+        assert _info(twin.link)["program"]["id"] == c25k.id()
+        pushed = runcue("plan", "push", "runningtherapie", "--port", str(twin.link),
+                        "--archive", str(tmp_path / "a.sqlite"))
+        assert pushed.returncode == 0, pushed.stderr
+        info = _info(twin.link)["program"]
+        assert (info["id"], info["pos"], info["next"]) == (therapy.id(), 0, therapy.sessions[0][1].name)
+    finally:
+        twin.stop()
+    files = sim.read_flash(image)["files"]
+    assert [f for f in files if f.startswith("/plan")] == ["/plan.json", "/plan/" + therapy.id(), "/plan_state"]
+
+
+def largest_plan():
+    """The largest plan the limits allow: MAX_SESSIONS sessions, its JSON just under plan.MAX_JSON_BYTES,
+    its first session the largest program (MAX_SEGMENTS segments, written out one by one, a full name)."""
+    from runcue import plan, program
+
+    each = program.MAX_TOTAL_MS // program.MAX_SEGMENTS // 1000 * 1000
+    first = program.make("Week 1, session 1: the longest".ljust(program.MAX_NAME, "!"), "en",
+                         [["cooldown" if i % 2 else "warmup", each] for i in range(program.MAX_SEGMENTS)])
+
+    def make(extra):
+        rest = [(1 + i // 3, program.make("Week %d, session %d of the largest plan" % (1 + i // 3, i + 1), "en",
+                                          [["walk", 60000 + j * 1000] for j in range(extra)] + [["run", 99000]]))
+                for i in range(1, plan.MAX_SESSIONS)]
+        return plan.make("The largest plan the limits allow", "en", 3, "repeat", [(1, first)] + rest)
+
+    extra = 0
+    while len(make(extra + 1).to_json()) <= plan.MAX_JSON_BYTES:
+        extra += 1
+    return make(extra)
+
+
+# 96 KB on a 32-bit watch, not the 64 KB goal: the longest session written out segment by segment is
+# 5.5 KB of JSON, read, decoded and parsed whole into a heap the firmware's modules left in pieces
+# (the same 250 segments as one repeat block run in 64 wK: test_sim.py)
+HEAP = "96wK"
+
+
+def test_the_largest_plan_the_limits_allow_is_pushed_and_its_longest_session_runs_in_a_bounded_heap(tmp_path):
+    from runcue import plan, records
+    from runcue_host.watch.link import Watch
+    from runcue_host.watch.planpush import push_plan
+
+    big = largest_plan()
+    assert len(big.sessions) == plan.MAX_SESSIONS and len(big.to_json()) > plan.MAX_JSON_BYTES * 9 // 10
+    assert big.sessions[0][1].segments == 250
+    image = tmp_path / "watch.img"
+    sim.create_image(image, 1764000000)
+    twin = Twin(image, tmp_path / "tty")
+    try:
+        with Watch(str(twin.link)) as w:
+            reply = push_plan(w, big)
+        assert (reply["id"], reply["sessions"], reply["next"]) == (big.id(), 100, big.sessions[0][1].name)
+    finally:
+        twin.stop()
+    result = sim.run(image, sessions=1, heapsize=HEAP)
+    assert result.returncode == 0, result.stderr_tail
+    assert [s["name"] for s in result.of("show")][-2:] == ["summary", "home"]
+    frames = records.decode_all(sim.read_flash(image)["log"])
+    assert frames[0][1][1] == records.id_bytes(big.sessions[0][1].id())
+    assert sum(1 for t, _ in frames if t == records.SEG) == 249 and frames[-2][1][0] == records.COMPLETED
+    assert sim.read_flash(image)["program"]["next"] == big.sessions[1][1].name  # and the plan goes on

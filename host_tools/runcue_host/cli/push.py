@@ -49,7 +49,7 @@ def push_plan(plan_file: Annotated[str, typer.Argument(metavar="PLAN", help="A p
     args = () if at is None else (plans.place(plan, at),)  # checked before the watch is touched
     for line in plans.week_warnings(plan):
         warn(line)
-    reply = push("plan", plan, port, archive, *args)
+    reply = push("plan", plan.plan, port, archive, *args)
     pos = reply.get("pos")
     where = "%s (session %d of %d)" % (plans.place_text(plan.plan, pos), pos + 1, len(plan.sessions)) \
         if type(pos) is int and 0 <= pos < len(plan.sessions) else "the end: the plan is done" \

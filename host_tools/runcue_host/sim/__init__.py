@@ -202,6 +202,21 @@ def boot_config(image, **settings):
     return config
 
 
+def push_calls(program_json=None, plan_json=None):
+    """The sync service calls that push a program or a plan, as the host makes them; None for neither."""
+    from binascii import b2a_base64, crc32
+
+    from runcue import plan
+
+    if program_json:
+        steps = [("put_program", program_json.encode("utf-8"), ())]
+    elif plan_json:
+        steps = plan.loads(plan_json).push_steps()
+    else:
+        return None
+    return [[name, b2a_base64(data).decode().strip(), crc32(data), *args] for name, data, args in steps]
+
+
 def micropython_env():
     env = dict(os.environ)
     env["MICROPYPATH"] = ".frozen:" + str(SIMULATOR)
@@ -295,8 +310,8 @@ def run(image, buttons=None, sessions=1, clock="virtual", cut_at_write=0, screen
         if buttons and not pushed and is_blank(fd):
             raise SimError("%s: %s" % (image, NO_PROGRAM))
         config = boot_config(image, clock=clock, buttons=buttons, cut_at_write=cut_at_write,
-                             screenshots=screenshots, tick_offset=tick_offset, program=program_json,
-                             plan=plan_json, heap_probe=heap_probe, battery=battery,
+                             screenshots=screenshots, tick_offset=tick_offset,
+                             push=push_calls(program_json, plan_json), heap_probe=heap_probe, battery=battery,
                              faults=faults)
         config_file = write_config(config)
         if timeout is None:

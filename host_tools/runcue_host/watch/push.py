@@ -7,14 +7,16 @@ from runcue_host.watch.link import LinkError, Watch
 
 
 def push(kind, obj, port, archive, *args):
-    """Send ``obj`` (a Program, or a Plan for ``kind`` "plan") to the watch on ``port`` (None: the one
-    plugged in), then keep it in ``archive`` (a path; None: the default); the watch's reply.  ``args``: a
-    plan's place (its session index) when the client is to be put there."""
+    """Send ``obj`` (a Program, or a ``runcue.plan.Plan`` for ``kind`` "plan": session by session, then its
+    index, see ``planpush``) to the watch on ``port`` (None: the one plugged in), then keep it in ``archive``
+    (a path; None: the default); the watch's reply.  ``args``: a plan's place (its session index) when the
+    client is to be put there."""
     from runcue_host.archive import Archive
+    from runcue_host.watch.planpush import push_plan
 
     text = obj.to_json()
     with Watch(port) as w:
-        reply = w.put("put_" + kind, text.encode(), *args)
+        reply = push_plan(w, obj, *args) if kind == "plan" else w.put("put_program", text.encode())
     if reply.get("id") != obj.id():
         raise LinkError("%s push: the watch stored %s %r, not %s" % (kind, kind, reply.get("id"), obj.id()))
     with Archive(archive) as arc:
