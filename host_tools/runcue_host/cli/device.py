@@ -81,10 +81,9 @@ def _clock_state(offset_s):
 
 
 def _offset(clock, now):
-    """The watch clock minus ``now``, or None when it is unset or reads no time (1970, past 2106)."""
-    from runcue import records
+    from runcue_host.watch.link import clock_offset_s
 
-    return clock - now if isinstance(clock, int) and records.rtc_or_unset(clock) else None
+    return clock_offset_s(clock, now)
 
 
 @group.command("info")

@@ -13,7 +13,8 @@ Who may talk to it (``guard``): the browser that opened the one-time URL, by an 
 SameSite=Strict cookie; every change is a POST carrying the CSRF token; the Host header
 must be the desk's own.  The modules: ``guard`` (those checks), ``serve`` (the address,
 uvicorn, Ctrl-C), ``texts`` (English and Dutch), ``clients``, ``author``, ``plans`` and
-``watch`` (the pages), ``syncjob`` (a sync in the background, streamed as it goes).
+``watch`` (the pages), ``syncjob`` (a sync in the background, streamed as it goes), ``archive_access``
+(the archive, opened as the command opens it).
 """
 
 import secrets

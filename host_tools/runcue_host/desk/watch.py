@@ -14,7 +14,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse, StreamingResponse
 from starlette.routing import Route
 
-from runcue import records
 from runcue_host import UserError
 from runcue_host.archive import valid_client, watch_label
 from runcue_host.desk import lang_of, render, render_text, syncjob, texts
@@ -53,8 +52,9 @@ async def watch_page(request):
 
 
 def _offset(clock, now):
-    """The watch clock minus ``now``; None when it is unset or reads no time (1970, past 2106)."""
-    return clock - now if isinstance(clock, int) and records.rtc_or_unset(clock) else None
+    from runcue_host.watch.link import clock_offset_s
+
+    return clock_offset_s(clock, now)
 
 
 def _info_rows(data, t):
