@@ -302,3 +302,15 @@ def test_10_a_watch_in_a_run_is_left_alone_and_the_page_says_what_to_do(day):
     page.click("#do-sync")
     page.wait_for_selector("#link-error")
     assert page.inner_text("#link-error") == "watch busy: finish or stop the run on the watch"
+
+
+def test_11_the_language_is_remembered_by_the_next_desk(day):
+    again = Desk(day["archive"])
+    try:
+        page = day["page"]
+        page.goto(again.url)
+        assert page.locator("h1").inner_text() == "Cliënten"
+        assert day["problems"] == []
+    finally:
+        rc, _took, _out, err = again.stop()
+        assert rc == 0, err
