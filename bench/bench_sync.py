@@ -26,6 +26,7 @@ from pathlib import Path
 import benchlib
 
 from runcue_host import sim
+from runcue_host.sim.twin import TwinProcess
 from runcue_host.watch.link import Watch
 
 SIZES = (10, 50, 150)
@@ -35,7 +36,7 @@ HEADLINE = 50
 def cp_once(image, link, out):
     files = [f for f in sim.read_flash(image)["files"] if f.startswith("/log/") and f.endswith(".log")]
     out.mkdir(exist_ok=True)
-    with benchlib.Twin(image, link):
+    with TwinProcess(image, link):
         dt, _ = benchlib.timed([benchlib.MPREMOTE, "connect", str(link), "fs", "cp"]
                                + [":" + f[1:] for f in files] + [str(out) + "/"])
     got = sum(p.stat().st_size for p in out.iterdir())
@@ -45,7 +46,7 @@ def cp_once(image, link, out):
 
 
 def sync_once(image, link, archive, noop=0):
-    with benchlib.Twin(image, link):
+    with TwinProcess(image, link):
         cmd = [benchlib.RUNCUE, "sync", "--port", str(link), "--archive", str(archive), "--json"]
         dt, p = benchlib.timed(cmd)
         noops = []
@@ -61,7 +62,7 @@ def noop_parts(image, link):
     """Seconds of each step of a no-op sync, and of the `runcue` command's start."""
     starts = [benchlib.timed([benchlib.RUNCUE, "--help"])[0] for _ in range(3)]
     parts = {"command start": statistics.median(starts)}
-    with benchlib.Twin(image, link):
+    with TwinProcess(image, link):
         t = time.perf_counter()
         w = Watch(str(link)).__enter__()
         parts["enter + preamble"] = time.perf_counter() - t

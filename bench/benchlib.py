@@ -11,7 +11,6 @@ import json
 import os
 import platform
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -220,37 +219,6 @@ def week1_image(path, sessions):
         done = fill(image, session_json(frames, str(path) + ".session.json"), count=sessions - 1)
         assert done["sessions"] == sessions - 1, done
     return image
-
-
-class Twin:
-    """`runcue sim twin` as a user starts it (as tests/integration/test_twin.py does); the app is running."""
-
-    def __init__(self, image, link):
-        self.link = Path(link)
-        self.proc = subprocess.Popen([RUNCUE, "sim", "twin", "--flash", str(image), "--link", str(link)],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 10
-        while not self.link.is_symlink():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("the twin made no link: %s" % self.proc.stderr.read().decode()[-500:])
-            time.sleep(0.02)
-        time.sleep(0.5)  # the watch boots into its app
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.stop()
 
 
 def timed(cmd, timeout=120):

@@ -78,7 +78,6 @@ class App:
         self.session = None
         self.seq = 0  # the log's seq of the session in progress, once its START is written
         self.pending = []  # records waiting for their cue to finish
-        self.later_cue = 0  # a cue waiting for the one playing to finish
         self.answers = bytearray(3)  # mood after, talk test, stop reason
         self.done_ms = 0
         self.screen = None
@@ -245,8 +244,8 @@ class App:
                 self.on_event(ev, now)
                 ev = s.tick(now)
         self.player.step(now)
-        if self.later_cue and not self.player.playing:
-            ev, self.later_cue = self.later_cue, 0
+        ev = self.player.released()
+        if ev != engine.EV_NONE:
             self.cue(ev, now)
         if self.pending and not self.player.playing:
             self.write_pending()
@@ -263,8 +262,7 @@ class App:
         self.pending = []
 
     def cue(self, event, now):
-        if event == engine.EV_HALFWAY and self.player.playing:
-            self.later_cue = event  # never cut a segment cue short: the news can wait
+        if self.player.holds(event):
             return
         kind = self.session.kind if self.session else 0
         self.player.play(cues.tone_for_event(event, kind), now, cues.vib_for_event(event, kind))

@@ -7,8 +7,11 @@ App: the crash keeper notes it and shows it, and a new App goes on with the
 session where the clock says it is (crash.py).
 """
 
-import gc
+# First the core's table of segment start times (1 KB in one piece), made while the heap is still
+# whole: made after the board and the app, it may find only scattered holes.
+import runcue.program  # noqa: F401, I001
 
+import gc
 import boards
 
 board = boards.load()

@@ -135,6 +135,7 @@ class CuePlayer:
         self.freq = -1  # buzzer now: Hz, 0 in a gap, -1 off (no pattern)
         self.vib = 0  # 1 while the motor runs
         self.playing = False
+        self.waiting = 0  # an engine event whose cue waits for the one playing (``holds``)
         self._t0 = 0
         self._tone = SILENT
         self._ti = 0  # index of the current (freq, dur) pair
@@ -142,6 +143,24 @@ class CuePlayer:
         self._vpat = SILENT
         self._vi = 0  # index of the current on/off phase (even: on)
         self._vend = 0
+
+    def holds(self, event):
+        """True when the cue for engine ``event`` must wait for the cue playing: the rule for
+        cues that meet, on the watch and in the laptop's preview alike.  A halfway cue never cuts
+        a cue short (the news can wait); any other cue replaces the one playing.  The event waits
+        in ``waiting`` until :meth:`released` gives it back."""
+        if event == engine.EV_HALFWAY and self.playing:
+            self.waiting = event
+            return True
+        return False
+
+    def released(self):
+        """The waiting event once the cue playing has ended (it waits no more), else EV_NONE (0)."""
+        if self.playing:
+            return 0
+        event = self.waiting
+        self.waiting = 0
+        return event
 
     def play(self, tone, now, vib=SILENT):
         """Start ``tone`` (and ``vib``) at ``now``, replacing any cue playing."""

@@ -48,6 +48,22 @@ class ProgramError(ValueError):
     """A program that must not be played; the message says where and why."""
 
 
+def name_problem(name):
+    """Why ``name`` cannot name a program or a plan, or None: the one rule, checked by the laptop
+    when it reads what the therapist wrote and by the watch when it loads what was pushed.  No
+    control character (C0, DEL, C1) and no lone surrogate; ``name_problem(ch)`` is None for a
+    character a name may hold."""
+    if type(name) is not str:
+        return "must be text"
+    if len(name) > MAX_NAME:
+        return "%d characters, at most %d" % (len(name), MAX_NAME)
+    for ch in name:
+        c = ord(ch)
+        if c < 32 or 0x7F <= c < 0xA0 or 0xD800 <= c < 0xE000:
+            return "control characters are not allowed"
+    return None
+
+
 def seconds_text(ms):
     """A duration as people write it: 90 s -> '1m30s', 2 h -> '2h', 1500 ms -> '1500 ms'."""
     if ms % 1000:
@@ -203,14 +219,9 @@ def _check_items(prog, items, depth, counter, times=1):
 
 def make(name, lang, items):
     """A checked Program from its parts (host authoring and the device loader)."""
-    if type(name) is not str:
-        raise ProgramError("name: must be text")
-    if len(name) > MAX_NAME:
-        raise ProgramError("name: %d characters, at most %d" % (len(name), MAX_NAME))
-    for ch in name:
-        c = ord(ch)
-        if c < 32 or 0x7F <= c < 0xA0 or 0xD800 <= c < 0xE000:
-            raise ProgramError("name: control characters are not allowed")
+    why = name_problem(name)
+    if why is not None:
+        raise ProgramError("name: " + why)
     if lang not in LANGS:
         raise ProgramError("lang: %r is not one of %s" % (lang, ", ".join(LANGS)))
     return Program(name, lang, items)

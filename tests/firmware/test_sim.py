@@ -10,6 +10,7 @@ import pytest
 
 from runcue import cues, program, records
 from runcue_host import sim
+from runcue_host.watch import manifest
 
 WEEK1 = program.make("C25K week 1", "en",
                      [["walk", 300000], ["x", 8, [["run", 60000], ["walk", 90000]]], ["walk", 300000]])
@@ -100,6 +101,16 @@ def test_the_image_holds_only_what_a_watch_holds(paused_run):
     assert all(f.startswith(("/lib/", "/log/")) or f in ("/main.py", "/program.json", "/fw.id", "/note")
                for f in files), files
     assert oct(os.stat(image).st_mode & 0o777) == "0o600"
+
+
+def test_the_image_holds_the_manifests_sim_bundle(paused_run):
+    # the same list `make deploy` copies: main.py as source, the rest precompiled
+    image, _ = paused_run
+    files = set(sim.read_flash(image)["files"])
+    wanted = {"/" + (d if d == manifest.MAIN else d[:-3] + ".mpy") for d, _ in manifest.files(manifest.SIM)}
+    assert sorted(wanted - files) == []
+    assert sorted(f for f in files if f.startswith("/lib/boards/")) == ["/lib/boards/__init__.mpy",
+                                                                        "/lib/boards/sim.mpy"]
 
 
 def test_a_250_segment_program_runs_in_a_64k_heap(tmp_path):
@@ -215,9 +226,9 @@ def test_a_program_name_beyond_the_basic_plane_reaches_the_watch_intact(tmp_path
     out = runcue("sim", "run", "--flash", image, "--program", toml)
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("sessions: 1 "), out.stdout
-    from runcue_host.authoring import shorthand as authoring
+    from runcue_host.authoring import program_file
 
-    prog, _ = authoring.load_spec(str(toml))
+    prog, _ = program_file.load_spec(str(toml))
     start = records.decode_all(sim.read_flash(image)["log"])[0][1]
     assert records.id_hex(start[1]) == prog.id()  # the watch runs exactly the program that was given
 

@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 from runcue import program
 from runcue.program import ProgramError
-from runcue_host.authoring import shorthand as authoring
-from runcue_host.authoring.shorthand import ProgramFileError, ShorthandError
+from runcue_host.authoring import program_file, shorthand, words
+from runcue_host.authoring.program_file import ProgramFileError
+from runcue_host.authoring.shorthand import ShorthandError
 
 EXAMPLES = int(os.environ.get("RUNCUE_FUZZ_EXAMPLES", "300"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=timedelta(seconds=2),
@@ -65,20 +66,20 @@ def check_program(prog):
     text = prog.to_json()
     again = program.loads(text)
     assert again.to_json() == text and again.id() == prog.id()
-    summary = authoring.summary(prog)
+    summary = program_file.summary(prog)
     assert summary["run_s"] + summary["walk_s"] == summary["total_s"]
 
 
 def compile_or_error(text):
     with time_limit():
         try:
-            prog = authoring.compile_shorthand(text)
+            prog = shorthand.compile_shorthand(text)
         except ShorthandError as e:
             clean_message(e, "shorthand: ")
             return None
     check_program(prog)
     # what the shorthand meant can be written back and read again
-    assert authoring.parse_shorthand(authoring.format_shorthand(prog.items)) == prog.items
+    assert shorthand.parse_shorthand(shorthand.format_shorthand(prog.items)) == prog.items
     return prog
 
 
@@ -128,22 +129,22 @@ def items_strategy(max_seconds=7200):
 def test_shorthand_round_trip_matches_program_make(items):
     """Writing items as shorthand and compiling them again gives the same program, or the
     same limit error that program.make gives for the items themselves."""
-    text = authoring.format_shorthand(items)
+    text = shorthand.format_shorthand(items)
     try:
         expected = program.make("n", "en", items)
     except ProgramError as e:
         with pytest.raises(ShorthandError) as info:
-            authoring.compile_shorthand(text, name="n")
+            shorthand.compile_shorthand(text, name="n")
         assert clean_message(info.value).startswith("shorthand: " + str(e))
         return
-    prog = authoring.compile_shorthand(text, name="n")
+    prog = shorthand.compile_shorthand(text, name="n")
     assert prog.items == items and prog.id() == expected.id()
 
 
 @FUZZ
 @given(items_strategy(max_seconds=600), st.data())
 def test_shorthand_mutations(items, data):
-    text = authoring.format_shorthand(items)
+    text = shorthand.format_shorthand(items)
     pos = data.draw(st.integers(0, len(text)))
     op = data.draw(st.sampled_from(["delete", "insert", "replace", "duplicate"]))
     ch = data.draw(st.sampled_from(list(",;()x0123456789:. smhwalkrun\n") + [""]))
@@ -163,7 +164,7 @@ def test_shorthand_mutations(items, data):
 def load_toml_or_error(data):
     with time_limit():
         try:
-            prog, notes = authoring.loads_toml(data, "fuzz.toml", "fuzz")
+            prog, notes = program_file.loads_toml(data, "fuzz.toml", "fuzz")
         except ProgramFileError as e:
             clean_message(e, "fuzz.toml")
             return None
@@ -247,7 +248,7 @@ def test_toml_segment_tables_from_valid_items(items, lang):
             if it[0] == "x":
                 out.append({"repeat": it[1], "segments": tables(it[2])})
             elif it[1] % 60000 == 0:
-                out.append({"kind": it[0], "duration": authoring.duration_text(it[1])})
+                out.append({"kind": it[0], "duration": words.duration_text(it[1])})
             else:
                 out.append({"kind": it[0], "seconds": it[1] // 1000})
         return out

@@ -7,7 +7,7 @@ from test_twin import SHORT, Twin, runcue
 
 from runcue_host import sim
 from runcue_host.authoring import plan_file as plans
-from runcue_host.authoring import shorthand as authoring
+from runcue_host.authoring import shorthand
 
 STOP_EARLY = [
     {"on": "home", "presses": ["A"], "delay_ms": 1000},
@@ -155,7 +155,7 @@ def test_a_therapist_places_the_client_in_a_plan_and_sends_them_back_a_week(tmp_
         dutch = runcue("program", "push", "5m walk, 2x(1m run, 1m walk)", "--lang", "nl",
                        "--port", str(twin.link), "--archive", arc)
         assert dutch.returncode == 0, dutch.stderr
-        expected = authoring.compile_shorthand("5m walk, 2x(1m run, 1m walk)", lang="nl")
+        expected = shorthand.compile_shorthand("5m walk, 2x(1m run, 1m walk)", lang="nl")
         assert _info(twin.link)["program"]["id"] == expected.id() and "in Dutch" in dutch.stdout
     finally:
         twin.stop()

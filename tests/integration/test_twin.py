@@ -2,7 +2,6 @@
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ import pytest
 from runcue import program, records
 from runcue_host import sim
 from runcue_host.archive import Archive
+from runcue_host.sim.twin import STOP_S, TwinProcess
 
 BIN = Path(sys.executable).parent
 RUNCUE = str(BIN / "runcue")
@@ -20,28 +20,15 @@ MPREMOTE = str(BIN / "mpremote")
 SHORT = program.make("short", "en", [["walk", 60000], ["x", 2, [["run", 30000], ["walk", 30000]]]])
 
 
-class Twin:
-    """`runcue sim twin` as a user starts it: a process serving the image on a link."""
+class Twin(TwinProcess):
+    """`runcue sim twin` as a user starts it, serving from the start; stopped, it must leave no link."""
 
     def __init__(self, image, link, buttons=None):
-        self.link = Path(link)
-        cmd = [RUNCUE, "sim", "twin", "--flash", str(image), "--link", str(link)]
-        if buttons is not None:
-            script = Path(str(link) + ".buttons.json")
-            script.write_text(json.dumps(buttons))
-            cmd += ["--buttons", str(script)]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 10
-        while not self.link.is_symlink():
-            assert self.proc.poll() is None, self.proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "the twin made no link"
-            time.sleep(0.05)
-        time.sleep(0.3)  # the watch boots into its app
+        super().__init__(image, link, buttons=buttons)
+        self.start()
 
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(10)
+    def stop(self, deadline_s=STOP_S):
+        super().stop(deadline_s)
         assert not self.link.exists() and not self.link.is_symlink(), "the twin left its link behind"
 
 

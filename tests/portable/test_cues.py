@@ -62,7 +62,7 @@ def test_event_lookup_returns_the_module_tuples():
 # Runs as is on CPython (exec) and on MicroPython (a script); prints one JSON line.
 PLAYER_SCRIPT = """
 import json
-from runcue import cues, ticks
+from runcue import cues, engine, ticks
 
 class Dev:
     def __init__(self, log, name):
@@ -112,13 +112,37 @@ def locked(tone, vib):
         micropython.heap_unlock()
     return q.n
 
+def meet(lock):
+    # a halfway cue that meets a playing run cue waits for it; a countdown pip replaces it
+    p = cues.CuePlayer(Quiet())
+    p.play(cues.TONE_RUN, 0)
+    if lock:
+        import micropython
+        micropython.heap_lock()
+    try:
+        held = p.holds(engine.EV_HALFWAY)
+        early = p.released()
+        d = p.next_deadline()
+        while d >= 0:
+            p.step(d)
+            end = d
+            d = p.next_deadline()
+        back, after = p.released(), p.released()
+        pip = p.holds(engine.EV_COUNTDOWN)
+    finally:
+        if lock:
+            micropython.heap_unlock()
+    return [held, early, end, back, after, pip, p.holds(engine.EV_HALFWAY)]
+
 out = {
+    "meet": meet(False),
     "run": play(cues.TONE_RUN, cues.VIB_RUN, ticks.PERIOD - 300, 0),
     "walk_late": play(cues.TONE_WALK, cues.VIB_WALK, 7, 250),
     "fixed": play(cues.TONE_FINISHED, cues.SILENT, 0, 0, 3000),
 }
 try:
     out["locked"] = locked(cues.TONE_HALFWAY, cues.VIB_HALFWAY)
+    out["meet_locked"] = meet(True)
 except ImportError:
     pass
 print(json.dumps(out))
@@ -149,6 +173,17 @@ def test_player_timings(interpreter, tmp_path, capsys):
     assert got["fixed"][-1] == [cues.pattern_duration_ms(cues.TONE_FINISHED), "buz", 0]
     if interpreter == "micropython":
         assert got["locked"] == 16  # 4 notes on/off + 4 motor pulses on/off, under heap_lock
+
+
+def test_a_halfway_cue_waits_for_the_cue_playing_on_both_interpreters(interpreter, tmp_path, capsys):
+    got = _run_player(interpreter, tmp_path, capsys)
+    run_ms = cues.pattern_duration_ms(cues.TONE_RUN)
+    # held while the run cue plays, given back once it has ended (once); a pip is never held,
+    # and nothing is held when nothing plays
+    expected = [True, engine.EV_NONE, run_ms, engine.EV_HALFWAY, engine.EV_NONE, False, False]
+    assert got["meet"] == expected
+    if interpreter == "micropython":
+        assert got["meet_locked"] == expected  # the watch's per-tick path allocates nothing
 
 
 def test_player_replaces_and_stops():

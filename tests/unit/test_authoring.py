@@ -7,8 +7,9 @@ import pytest
 from runcue import program
 from runcue.program import ProgramError
 from runcue_host import UserError
-from runcue_host.authoring import shorthand as authoring
-from runcue_host.authoring.shorthand import ProgramFileError, ShorthandError
+from runcue_host.authoring import program_file, shorthand, toml_doc, words
+from runcue_host.authoring.program_file import ProgramFileError
+from runcue_host.authoring.shorthand import ShorthandError
 
 from conftest import load_vectors
 
@@ -29,23 +30,23 @@ def error_of(fn, *args, exc=ProgramError, **kw):
 
 @pytest.mark.parametrize("case", VECTORS["valid"], ids=lambda c: c["text"][:40])
 def test_shorthand_variants_compile_to_the_same_device_items(case):
-    prog = authoring.compile_shorthand(case["text"])
+    prog = shorthand.compile_shorthand(case["text"])
     assert prog.items == case["items"]
     for key, value in case.get("summary", {}).items():
-        assert authoring.summary(prog)[key] == value, key
+        assert program_file.summary(prog)[key] == value, key
 
 
 @pytest.mark.parametrize("case", VECTORS["errors"], ids=lambda c: c["text"][:40] or "(empty)")
 def test_shorthand_mistakes_say_where_and_why(case):
-    msg = error_of(authoring.compile_shorthand, case["text"], exc=ShorthandError)
+    msg = error_of(shorthand.compile_shorthand, case["text"], exc=ShorthandError)
     assert msg.startswith("shorthand: ")
     for fragment in case["error"]:
         assert fragment in msg
 
 
 def test_c25k_week1_totals():
-    prog = authoring.compile_shorthand(C25K)
-    assert authoring.summary(prog) == {
+    prog = shorthand.compile_shorthand(C25K)
+    assert program_file.summary(prog) == {
         "id": prog.id(), "name": "8x 1:00/1:30 30m",
         "lang": "en", "segments": 18, "total_s": 1800, "run_s": 480, "walk_s": 1320,
     }
@@ -53,16 +54,16 @@ def test_c25k_week1_totals():
 
 
 def test_walk_counts_every_segment_that_is_not_run():
-    prog = authoring.compile_shorthand("5m warmup, 2x(1m run, 30s rest, 1m walk), 4m cooldown")
-    s = authoring.summary(prog)
+    prog = shorthand.compile_shorthand("5m warmup, 2x(1m run, 30s rest, 1m walk), 4m cooldown")
+    s = program_file.summary(prog)
     assert (s["total_s"], s["run_s"], s["walk_s"]) == (300 + 2 * 150 + 240, 120, 300 + 2 * 90 + 240)
 
 
 def test_spellings_of_one_program_share_name_and_id():
-    ids = {authoring.compile_shorthand(c["text"]).id() for c in VECTORS["valid"][:6]}
+    ids = {shorthand.compile_shorthand(c["text"]).id() for c in VECTORS["valid"][:6]}
     assert len(ids) == 1
     # the same program in Dutch words: the same segments, a Dutch watch (the language is in the id)
-    dutch = authoring.compile_shorthand(VECTORS["valid"][6]["text"])
+    dutch = shorthand.compile_shorthand(VECTORS["valid"][6]["text"])
     assert dutch.lang == "nl" and dutch.items == VECTORS["valid"][0]["items"] and dutch.id() not in ids
 
 
@@ -70,16 +71,16 @@ def test_a_program_nobody_named_is_named_by_its_shape_within_the_watchs_width():
     for text, name in (("5m warmup, 8x(90s run, 2m30s walk), 5m cooldown", "8x 1:30/2:30 42m"),
                        ("5m walk, 2x(1m run, 30s rest, 1m walk), 5m walk", "2x, 15 min"),
                        ("30m walk", "30 min walk")):
-        prog = authoring.compile_shorthand(text)
+        prog = shorthand.compile_shorthand(text)
         assert prog.name == name and len(prog.name) <= program.SHOWN_NAME
-    assert authoring.compile_shorthand("30m walk", lang="nl").name == "30 min wandelen"
-    assert authoring.compile_shorthand(C25K, name="Week 1", lang="nl").name == "Week 1"
+    assert shorthand.compile_shorthand("30m walk", lang="nl").name == "30 min wandelen"
+    assert shorthand.compile_shorthand(C25K, name="Week 1", lang="nl").name == "Week 1"
 
 
 def test_format_shorthand_round_trips():
     for case in VECTORS["valid"]:
-        text = authoring.format_shorthand(case["items"])
-        assert authoring.parse_shorthand(text) == case["items"]
+        text = shorthand.format_shorthand(case["items"])
+        assert shorthand.parse_shorthand(text) == case["items"]
 
 
 @pytest.mark.parametrize("text, ms", [
@@ -88,7 +89,7 @@ def test_format_shorthand_round_trips():
     ("5 min", 300000), ("5 MIN", 300000), ("1 uur", 3600000), ("3 minuten", 180000), ("10 seconden", 10000),
 ])
 def test_durations(text, ms):
-    assert authoring.parse_duration(text) == ms
+    assert shorthand.parse_duration(text) == ms
 
 
 @pytest.mark.parametrize("text, fragment", [
@@ -97,49 +98,60 @@ def test_durations(text, ms):
     ("1:2:3:4", "not a time"), ("9" * 20 + "s", "too large"), ("x" * 200, "too long"),
 ])
 def test_duration_mistakes(text, fragment):
-    msg = error_of(authoring.parse_duration, text, exc=ShorthandError)
+    msg = error_of(shorthand.parse_duration, text, exc=ShorthandError)
     assert msg.startswith("duration: ") and fragment in msg
 
 
 def test_duration_text():
-    assert [authoring.duration_text(s * 1000) for s in (0, 45, 60, 90, 3600, 5400, 3723)] == [
+    assert [words.duration_text(s * 1000) for s in (0, 45, 60, 90, 3600, 5400, 3723)] == [
         "0s", "45s", "1m", "1m30s", "1h", "1h30m", "1h2m3s"]
     with pytest.raises(ValueError):
-        authoring.duration_text(1500)
+        words.duration_text(1500)
 
 
 def test_every_alias_is_a_kind():
-    assert set(authoring.KIND_ALIASES.values()) == set(program.KINDS)
-    for alias, kind in authoring.KIND_ALIASES.items():
-        assert authoring.parse_shorthand("60s " + alias) == [[kind, 60000]]
+    assert set(words.KIND_ALIASES.values()) == set(program.KINDS)
+    for alias, kind in words.KIND_ALIASES.items():
+        assert shorthand.parse_shorthand("60s " + alias) == [[kind, 60000]]
+
+
+def test_the_kinds_as_runcue_writes_them_read_back_as_those_kinds():
+    # the core's table of kind names, in full for the preview, the report and written shorthand
+    for lang, texts in words.KIND_TEXTS.items():
+        for kind, text in zip(program.KINDS, texts, strict=True):
+            assert shorthand.parse_shorthand("60s " + text) == [[kind, 60000]]
+        line = shorthand.format_shorthand([[kind, 60000] for kind in program.KINDS], lang)
+        assert shorthand.compile_shorthand(line).lang == lang
+    for kind, word in zip(program.KINDS, program.KIND_WORDS["en"], strict=True):  # the watch's English words
+        assert shorthand.parse_shorthand("60s " + word) == [[kind, 60000]]
 
 
 def test_limits_are_checked_by_program_make():
-    assert "segment 1: 4s is shorter than the 5 s minimum" in error_of(authoring.compile_shorthand, "4s run")
-    assert "more than 4 h" in error_of(authoring.compile_shorthand, "2h walk, 2h walk, 5s run")
-    assert "more than 250 segments" in error_of(authoring.compile_shorthand, "126x(5s run, 5s walk)")
-    authoring.compile_shorthand("125x(5s run, 5s walk)")  # exactly 250
-    authoring.compile_shorthand("2x(2x(5s run))")  # nesting 2 deep is allowed
-    assert "nested more than 2" in error_of(authoring.compile_shorthand, "2x(2x(2x(5s run)))")
+    assert "segment 1: 4s is shorter than the 5 s minimum" in error_of(shorthand.compile_shorthand, "4s run")
+    assert "more than 4 h" in error_of(shorthand.compile_shorthand, "2h walk, 2h walk, 5s run")
+    assert "more than 250 segments" in error_of(shorthand.compile_shorthand, "126x(5s run, 5s walk)")
+    shorthand.compile_shorthand("125x(5s run, 5s walk)")  # exactly 250
+    shorthand.compile_shorthand("2x(2x(5s run))")  # nesting 2 deep is allowed
+    assert "nested more than 2" in error_of(shorthand.compile_shorthand, "2x(2x(2x(5s run)))")
 
 
 def test_errors_are_program_errors_and_user_errors():
     with pytest.raises(ProgramError):
-        authoring.parse_shorthand("5m walk,,")
+        shorthand.parse_shorthand("5m walk,,")
     with pytest.raises(UserError):
-        authoring.parse_shorthand("5m walk,,")
+        shorthand.parse_shorthand("5m walk,,")
     assert issubclass(ProgramFileError, ProgramError) and issubclass(ProgramFileError, UserError)
 
 
 def test_huge_shorthand_is_refused_quickly():
-    msg = error_of(authoring.compile_shorthand, "5m walk, " * 5000)
+    msg = error_of(shorthand.compile_shorthand, "5m walk, " * 5000)
     assert "characters, at most" in msg
-    msg = error_of(authoring.compile_shorthand, "(" * 9000)
+    msg = error_of(shorthand.compile_shorthand, "(" * 9000)
     assert "nested more than 2 levels" in msg
 
 
 def test_control_characters_are_shown_escaped():
-    msg = error_of(authoring.compile_shorthand, "5m walk\x07")
+    msg = error_of(shorthand.compile_shorthand, "5m walk\x07")
     assert "\\x07" in msg and "\x07" not in msg
 
 
@@ -179,24 +191,24 @@ def write(tmp_path, text, name="week1.toml"):
 
 def test_toml_with_shorthand(tmp_path):
     path = write(tmp_path, 'name = "C25K week 1"\nnotes = "brisk"\nshorthand = "%s"\n' % C25K)
-    prog, notes = authoring.load_toml(path)
+    prog, notes = program_file.load_toml(path)
     assert (prog.name, prog.lang, notes) == ("C25K week 1", "en", "brisk")
     assert prog.items == VECTORS["valid"][0]["items"]
 
 
 def test_toml_with_segment_tables(tmp_path):
-    prog, notes = authoring.load_toml(write(tmp_path, SEGMENTS_TOML))
+    prog, notes = program_file.load_toml(write(tmp_path, SEGMENTS_TOML))
     assert (prog.name, prog.lang) == ("C25K week 1", "nl")
     assert notes.startswith("Rustig")
     assert prog.items == [["warmup", 300000], ["x", 8, [["run", 60000], ["walk", 90000]]],
                           ["cooldown", 300000]]
-    assert authoring.summary(prog)["total_s"] == 1800
+    assert program_file.summary(prog)["total_s"] == 1800
 
 
 def test_toml_inline_tables_bom_and_default_name(tmp_path):
     text = b'\xef\xbb\xbfsegments = [{kind = "walk", duration = "5m"}, ' \
            b'{repeat = 2, segments = [{kind = "run", seconds = 60}]}]\n'
-    prog, notes = authoring.load_toml(write(tmp_path, text, "Easy start.TOML"))
+    prog, notes = program_file.load_toml(write(tmp_path, text, "Easy start.TOML"))
     assert prog.name == "Easy start" and notes == ""
     assert prog.items == [["walk", 300000], ["x", 2, [["run", 60000]]]]
 
@@ -255,54 +267,54 @@ TOML_MISTAKES = [
 
 @pytest.mark.parametrize("text, fragments", TOML_MISTAKES, ids=range(len(TOML_MISTAKES)))
 def test_toml_mistakes_name_file_field_and_line(tmp_path, text, fragments):
-    msg = error_of(authoring.load_toml, write(tmp_path, text), exc=ProgramFileError)
+    msg = error_of(program_file.load_toml, write(tmp_path, text), exc=ProgramFileError)
     assert msg.startswith(str(tmp_path / "week1.toml") + ": "), msg
     for fragment in fragments:
         assert fragment in msg, msg
 
 
 def test_toml_not_utf8(tmp_path):
-    msg = error_of(authoring.load_toml, write(tmp_path, b'name = "ok"\nnotes = "caf\xe9"\n'))
+    msg = error_of(program_file.load_toml, write(tmp_path, b'name = "ok"\nnotes = "caf\xe9"\n'))
     assert "line 2: not UTF-8 text (byte 0xe9)" in msg
 
 
 def test_toml_huge_file(tmp_path):
-    path = write(tmp_path, b"# " + b"x" * authoring.MAX_FILE_BYTES + b"\n")
-    assert "larger than 256 KiB" in error_of(authoring.load_toml, path)
-    assert "at most" in error_of(authoring.loads_toml, "#" * (authoring.MAX_FILE_BYTES + 1))
+    path = write(tmp_path, b"# " + b"x" * toml_doc.MAX_FILE_BYTES + b"\n")
+    assert "larger than 256 KiB" in error_of(program_file.load_toml, path)
+    assert "at most" in error_of(program_file.loads_toml, "#" * (toml_doc.MAX_FILE_BYTES + 1))
 
 
 def test_toml_missing_file_and_directory(tmp_path):
-    assert error_of(authoring.load_toml, tmp_path / "nope.toml").endswith("nope.toml: no such file")
+    assert error_of(program_file.load_toml, tmp_path / "nope.toml").endswith("nope.toml: no such file")
     (tmp_path / "dir.toml").mkdir()
-    assert "is a directory" in error_of(authoring.load_toml, tmp_path / "dir.toml")
+    assert "is a directory" in error_of(program_file.load_toml, tmp_path / "dir.toml")
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any file")
 def test_toml_unreadable(tmp_path):
     path = write(tmp_path, 'shorthand = "5m walk"\n')
     path.chmod(0)
-    assert "permission denied" in error_of(authoring.load_toml, path)
+    assert "permission denied" in error_of(program_file.load_toml, path)
 
 
 # -- SPEC ----------------------------------------------------------------------------------
 
 def test_load_spec_shorthand_or_file(tmp_path):
-    prog, notes = authoring.load_spec(C25K)
+    prog, notes = program_file.load_spec(C25K)
     assert prog.segments == 18 and notes == ""
     path = write(tmp_path, SEGMENTS_TOML)
-    prog, notes = authoring.load_spec(str(path))
+    prog, notes = program_file.load_spec(str(path))
     assert prog.name == "C25K week 1" and notes
-    msg = error_of(authoring.load_spec, str(tmp_path / "missing.toml"))
+    msg = error_of(program_file.load_spec, str(tmp_path / "missing.toml"))
     assert msg.endswith("missing.toml: no such file")
 
 
 def test_load_spec_refuses_other_files(tmp_path):
     path = write(tmp_path, C25K, "week1.txt")
-    assert "must end in .toml" in error_of(authoring.load_spec, str(path))
-    assert "is a directory" in error_of(authoring.load_spec, str(tmp_path))
+    assert "must end in .toml" in error_of(program_file.load_spec, str(path))
+    assert "is a directory" in error_of(program_file.load_spec, str(tmp_path))
     # a shorthand with a stray slash is still read as shorthand
-    assert "unexpected character \"/\"" in error_of(authoring.load_spec, "5m walk, 1m run / 1m walk")
+    assert "unexpected character \"/\"" in error_of(program_file.load_spec, "5m walk, 1m run / 1m walk")
 
 
 # -- the language of a program: its kind words, or the lang the therapist gives ---------------
@@ -316,28 +328,28 @@ def test_load_spec_refuses_other_files(tmp_path):
     ("5m wandelen, 1m run", "en"),  # a mix: the default (program check says so)
 ])
 def test_the_kind_words_say_the_language(text, lang):
-    assert authoring.compile_shorthand(text).lang == lang
-    assert authoring.load_authored(text).program.lang == lang
+    assert shorthand.compile_shorthand(text).lang == lang
+    assert program_file.load_authored(text).program.lang == lang
 
 
 def test_a_given_language_wins_and_says_where_it_came_from():
-    mixed = authoring.load_authored("5m wandelen, 1m run")
+    mixed = program_file.load_authored("5m wandelen, 1m run")
     assert mixed.program.lang == "en" and "mix" in mixed.lang_from and "--lang nl" in mixed.lang_from
-    dutch = authoring.load_authored("5m wandelen, 1m run", lang="NL")
+    dutch = program_file.load_authored("5m wandelen, 1m run", lang="NL")
     assert dutch.program.lang == "nl" and dutch.lang_from == "--lang"
-    assert authoring.load_authored("5m wandelen").lang_from == "the words"
-    assert "is not one of en, nl" in error_of(authoring.load_authored, "5m walk", lang="de", exc=UserError)
+    assert program_file.load_authored("5m wandelen").lang_from == "the words"
+    assert "is not one of en, nl" in error_of(program_file.load_authored, "5m walk", lang="de", exc=UserError)
 
 
 def test_a_toml_file_without_lang_takes_it_from_its_words(tmp_path):
     dutch = write(tmp_path, 'shorthand = "5m wandelen, 8x(1m hardlopen, 90s wandelen)"\n', "a.toml")
-    assert authoring.load_toml(dutch)[0].lang == "nl"
+    assert program_file.load_toml(dutch)[0].lang == "nl"
     tables = write(tmp_path, '[[segments]]\nkind = "hardlopen"\nduration = "5m"\n', "b.toml")
-    assert authoring.load_toml(tables)[0].lang == "nl"
+    assert program_file.load_toml(tables)[0].lang == "nl"
     said = write(tmp_path, 'lang = "en"\nshorthand = "5m wandelen"\n', "c.toml")
-    assert authoring.load_authored(str(said)).program.lang == "en"
-    assert authoring.load_authored(str(said)).lang_from == "the file"
-    assert authoring.load_authored(str(said), lang="nl").program.lang == "nl"
+    assert program_file.load_authored(str(said)).program.lang == "en"
+    assert program_file.load_authored(str(said)).lang_from == "the file"
+    assert program_file.load_authored(str(said), lang="nl").program.lang == "nl"
 
 
 @pytest.mark.parametrize("text, shown, hint", [
@@ -347,11 +359,11 @@ def test_a_toml_file_without_lang_takes_it_from_its_words(tmp_path):
     ("1,5 uur wandelen", '"1,5 uur"', "write 1h30m or 90m"),
 ])
 def test_a_decimal_duration_says_how_to_write_it(text, shown, hint):
-    msg = error_of(authoring.compile_shorthand, text, exc=ShorthandError)
+    msg = error_of(shorthand.compile_shorthand, text, exc=ShorthandError)
     assert shown in msg and "no decimals" in msg and hint in msg, msg
 
 
 def test_a_decimal_comma_in_a_toml_duration_says_how_to_write_it(tmp_path):
     path = write(tmp_path, '[[segments]]\nkind = "walk"\nduration = "1,5 min"\n')
-    msg = error_of(authoring.load_toml, path)
+    msg = error_of(program_file.load_toml, path)
     assert "no decimals" in msg and "write 1m30s or 90s" in msg, msg

@@ -14,7 +14,7 @@ from runcue import plan, program
 from runcue.program import ProgramError
 from runcue_host import UserError
 from runcue_host.authoring import plan_file as plans
-from runcue_host.authoring import shorthand as authoring
+from runcue_host.authoring.shorthand import parse_shorthand
 
 from conftest import load_vectors, run_driver
 
@@ -24,7 +24,7 @@ PLAN_KEYS = {"id", "name", "sessions", "weeks", "per_week", "rule", "total_s", "
 
 
 def items(shorthand):
-    return authoring.parse_shorthand(shorthand)
+    return parse_shorthand(shorthand)
 
 
 def weeks_of(pf):

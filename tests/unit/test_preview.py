@@ -16,8 +16,7 @@ from scratch_fs import tmpfs
 from runcue import cues
 from runcue_host import UserError
 from runcue_host.authoring import plan_file as plans
-from runcue_host.authoring import preview
-from runcue_host.authoring import shorthand as authoring
+from runcue_host.authoring import preview, program_file, shorthand
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNCUE = Path(sys.executable).parent / "runcue"
@@ -73,7 +72,7 @@ def bursts(rms):
 
 
 def test_timeline_has_a_row_per_segment_with_its_round():
-    prog = authoring.compile_shorthand(SHORT)
+    prog = shorthand.compile_shorthand(SHORT)
     assert preview.timeline(prog) == [
         (1, 0, 0, 0, 0, 30000), (2, 2, 1, 2, 30000, 20000), (3, 1, 1, 2, 50000, 16000),
         (4, 2, 2, 2, 66000, 20000), (5, 1, 2, 2, 86000, 16000), (6, 4, 0, 0, 102000, 20000)]
@@ -86,7 +85,7 @@ def test_timeline_has_a_row_per_segment_with_its_round():
             "run/walk 1 : 2.05"]),
 ])
 def test_table_speaks_the_chosen_language(lang, words):
-    prog = authoring.compile_shorthand(SHORT)
+    prog = shorthand.compile_shorthand(SHORT)
     grid, totals = preview.table(prog, lang)
     out = Console(width=100, record=True, file=open(os.devnull, "w"))  # noqa: SIM115
     out.print(grid)
@@ -97,7 +96,7 @@ def test_table_speaks_the_chosen_language(lang, words):
 
 
 def test_preview_plays_every_cue_the_program_calls_for():
-    prog = authoring.compile_shorthand(SHORT)
+    prog = shorthand.compile_shorthand(SHORT)
     played = preview.play(prog)
     assert [(t, name) for t, name in played.cues] == [
         (t, cues.CUE_NAMES[cues.TONES.index(tone)]) for t, tone in planned_cues(prog)]
@@ -110,13 +109,13 @@ def test_halfway_waits_for_a_segment_cue_as_on_the_watch():
     at = {name: t for t, name in played.cues if 900000 <= t < 901000}
     assert at["run"] == 900000
     assert at["halfway"] == 900000 + cues.pattern_duration_ms(cues.TONE_RUN)
-    # the rule is the app's own: a drift in firmware/app.py must show up here
+    # the rule is the core's (cues.CuePlayer.holds), and the app plays by it too
     app = (ROOT / "firmware" / "app.py").read_text(encoding="utf-8")
-    assert "if event == engine.EV_HALFWAY and self.player.playing:" in app
+    assert "if self.player.holds(event):" in app
 
 
 def test_wav_sounds_exactly_at_every_planned_cue_and_is_silent_elsewhere(tmp_path):
-    prog = authoring.compile_shorthand(SHORT)
+    prog = shorthand.compile_shorthand(SHORT)
     info = preview.write_wav(tmp_path / "s.wav", preview.play(prog))
     params, rms = read_windows(tmp_path / "s.wav")
     assert (params.nchannels, params.sampwidth, params.framerate) == (1, 2, preview.RATE)
@@ -138,7 +137,7 @@ def test_wav_sounds_exactly_at_every_planned_cue_and_is_silent_elsewhere(tmp_pat
 
 
 def test_compressed_silence_keeps_every_cue_in_order(tmp_path):
-    prog = authoring.compile_shorthand(SHORT)
+    prog = shorthand.compile_shorthand(SHORT)
     played = preview.play(prog)
     full = preview.write_wav(tmp_path / "full.wav", played)
     short = preview.write_wav(tmp_path / "short.wav", played, compress_silence=True)
@@ -189,7 +188,7 @@ def test_preview_command_writes_the_wav_and_says_how_long_and_big(cli_runs):
 
 
 def test_the_wav_is_owner_only_whole_or_not_there_and_never_written_through_a_symlink(tmp_path):
-    played = preview.play(authoring.load_spec(SHORT)[0])
+    played = preview.play(program_file.load_spec(SHORT)[0])
     old = os.umask(0o022)
     try:
         preview.write_wav(tmp_path / "s.wav", played)

@@ -36,11 +36,11 @@ from pathlib import Path
 
 from runcue import plan as plan_mod
 from runcue import program as program_mod
+from runcue.syncsvc import CLIENT_RULE, valid_client
 from runcue_host import UserError, private_files
 from runcue_host.archive.schema import MIGRATIONS, SCHEMA_VERSION, SEGMENT_COLUMNS, SESSION_COLUMNS
 
 FILE_NAME = "archive.sqlite"
-MAX_CLIENT = 16
 BUSY_TIMEOUT_S = 5.0  # a sync's transaction takes well under a second
 _BOOLS = ("started_approx", "logged_whole", "skipped")
 _SIDE_FILES = ("-wal", "-shm")
@@ -72,12 +72,6 @@ def default_path():
     import platformdirs
 
     return Path(platformdirs.user_data_dir("runcue")) / FILE_NAME
-
-
-def valid_client(code):
-    """A client code as the watch takes it: 1-16 ASCII letters, digits, '-' or '_'."""
-    return (isinstance(code, str) and 0 < len(code) <= MAX_CLIENT
-            and all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in code))
 
 
 def watch_label(device_id):
@@ -438,7 +432,7 @@ def _check_ids(device_id, client):
     if not (isinstance(device_id, str) and len(device_id) == 16 and all(c in "0123456789abcdef" for c in device_id)):
         raise ArchiveError("device id %r: not 16 hex digits" % (device_id,))
     if client is not None and not valid_client(client):
-        raise ArchiveError("client %r: a client code is 1-%d letters, digits, '-' or '_'" % (client, MAX_CLIENT))
+        raise ArchiveError("client %r: %s" % (client, CLIENT_RULE))
 
 
 class _Transaction:

@@ -17,7 +17,7 @@ A plan file::
     shorthand = "5m warmup, 8x(60s run, 90s walk), 5m cooldown"
 
 A session has ``shorthand`` or ``[[sessions.segments]]`` tables, written and checked
-exactly as in a program file (``runcue_host.authoring.shorthand``).  The plan compiles to
+exactly as in a program file (:mod:`.program_file`).  The plan compiles to
 ``runcue.plan.make`` and its limits.  Every error is a :class:`PlanFileError`, one line:
 ``week2.toml: line 14: sessions[4].shorthand: item 2 is empty (column 9): ...``.
 
@@ -30,7 +30,6 @@ W2``).  :func:`week_warnings` names the weeks that hold fewer or more sessions t
 ``per_week`` (the plan still works: the watch counts per calendar week).
 """
 
-import difflib
 import os
 import re
 from importlib import resources
@@ -38,11 +37,13 @@ from importlib import resources
 from runcue import plan, program
 from runcue.program import ProgramError
 from runcue_host import UserError
-from runcue_host.authoring import shorthand as authoring
-from runcue_host.authoring.shorthand import ProgramFileError, quote, type_name
+from runcue_host.authoring.program_file import ProgramFileError, explain_limit, parse_segments
+from runcue_host.authoring.shorthand import shorthand_program
+from runcue_host.authoring.toml_doc import TomlFile, read_toml_file, toml_document, type_name
+from runcue_host.authoring.words import check_lang, choose_lang, quote
 
-__all__ = ["PlanFile", "PlanFileError", "builtin_names", "load_builtin", "load_plan", "loads_plan", "place",
-           "place_text", "resolve", "summary", "week_warnings", "weeks_text"]
+__all__ = ["PLAN_FIELDS", "SESSION_FIELDS", "PlanFile", "PlanFileError", "builtin_names", "load_builtin",
+           "load_plan", "loads_plan", "place", "place_text", "resolve", "summary", "week_warnings", "weeks_text"]
 
 PLAN_FIELDS = ("name", "lang", "notes", "source", "per_week", "rule", "sessions")
 SESSION_FIELDS = ("week", "name", "notes", "shorthand", "segments")
@@ -53,14 +54,15 @@ class PlanFileError(ProgramFileError):
     """A plan file that does not make a plan; the message names the file, line and field."""
 
 
-class PlanFile:
-    """A checked ``runcue.plan.Plan`` plus what stays on the laptop.
+class PlanFile(plan.Plan):
+    """A checked ``runcue.plan.Plan`` (``name``, ``sessions``, ``to_json()``, ``id()``...) plus
+    what stays on the laptop.
 
-    ``session_notes[i]`` belongs to ``plan.sessions[i]``; ``where`` names the file;
-    ``lang_from`` says where the plan's language came from.  The
-    plan's own attributes read through (``name``, ``sessions``, ``to_json()``, ``id()``...)."""
+    ``plan`` is the checked plan itself; ``session_notes[i]`` belongs to ``sessions[i]``;
+    ``where`` names the file; ``lang_from`` says where the plan's language came from."""
 
     def __init__(self, checked, notes, source, session_notes, where, lang_from):
+        plan.Plan.__init__(self, checked.name, checked.lang, checked.per_week, checked.rule, checked.sessions)
         self.plan = checked
         self.notes = notes
         self.source = source
@@ -68,166 +70,90 @@ class PlanFile:
         self.where = where
         self.lang_from = lang_from  # "--lang", "the file", "the words" or "the default..."
 
-    def __getattr__(self, name):
-        if name == "plan":  # not set yet (e.g. while copying): no recursion
-            raise AttributeError(name)
-        return getattr(self.plan, name)
+
+def _read(f: TomlFile, fallback_name, lang=None):
+    """The :class:`PlanFile` of :class:`TomlFile` ``f``; ``f.fail`` reports a mistake."""
+    doc = f.doc
+    f.unknown(doc, PLAN_FIELDS, (), "a plan file")
+    plan_name = f.name(f.text(doc, "name", (), fallback_name or ""), ())
+    notes = f.text(doc, "notes", ())
+    source = f.text(doc, "source", ())
+    lang, lang_from = f.lang(lang)
+    per_week = f.whole(doc, "per_week", (), 1, 7, "how many sessions a week (1 to 7)?")
+    rule = f.text(doc, "rule", (), "repeat").strip().lower()
+    if rule not in plan.RULES:
+        f.fail((), "rule", "%s is not %s" % (quote(doc["rule"]), _RULES_TEXT))
+    raw = doc.get("sessions")
+    if raw is None:
+        f.fail((), None, 'no sessions: add [[sessions]] tables with week and shorthand')
+    if not isinstance(raw, list) or any(not isinstance(t, dict) for t in raw):
+        f.fail((), "sessions", "must be [[sessions]] tables, not %s" % type_name(raw))
+    if not raw:
+        f.fail((), "sessions", "empty: a plan needs at least one session")
+    if len(raw) > plan.MAX_SESSIONS:
+        f.fail((), "sessions", "%d sessions, at most %d" % (len(raw), plan.MAX_SESSIONS))
+    sessions, session_notes, word_langs = [], [], set()
+    last, n_in_week = 1, 0
+    for i, table in enumerate(raw, 1):
+        path = (i,)
+        f.unknown(table, SESSION_FIELDS, path, "a session")
+        week = f.whole(table, "week", path, 1, plan.MAX_WEEK, "which week of the plan (1, 2, ...)?")
+        if week < last:
+            f.fail(path, "week", "week %d after week %d: sessions go in week order" % (week, last))
+        n_in_week = n_in_week + 1 if week == last else 1
+        last = week
+        name = f.name(f.text(table, "name", path, "W%dS%d" % (week, n_in_week)), path)
+        session_notes.append(f.text(table, "notes", path))
+        sessions.append((week, _session(f, table, path, name, lang or "en", word_langs)))
+    if lang is None:  # the language of the words of every session, then each session in it
+        lang, lang_from = choose_lang(word_langs)
+        sessions = [(week, program.make(prog.name, lang, prog.items)) for week, prog in sessions]
+    try:
+        checked = plan.make(plan_name, lang, per_week, rule, sessions)
+    except ProgramError as e:
+        raise PlanFileError("%s: %s" % (f.where, e)) from None
+    size = len(checked.to_json().encode("utf-8"))
+    if size > plan.MAX_JSON_BYTES:
+        f.fail((), "sessions", "the plan takes %d bytes on the watch, at most %d: "
+               "fewer or simpler sessions" % (size, plan.MAX_JSON_BYTES))
+    return PlanFile(checked, notes, source, session_notes, f.where, lang_from)
 
 
-def _field(path, key=None):
-    parts = ["sessions[%d]" % path[0]] if path else []
-    parts += ["segments[%d]" % i for i in path[1:]]
-    if key:
-        parts.append(key)
-    return ".".join(parts)
-
-
-class _Reader:
-    """Checks one plan document; ``fail`` raises with the file, line and field."""
-
-    def __init__(self, doc, text, where):
-        self.doc = doc
-        self.where = where
-        self.lines = authoring.TomlLines(text, "sessions")
-
-    def fail(self, path, key, msg, line_key=None):
-        line = self.lines.line(path, key or line_key)
-        where = "%s: line %d" % (self.where, line) if line else self.where
-        field = _field(path, key)
-        raise PlanFileError("%s: %s: %s" % (where, field, msg) if field else "%s: %s" % (where, msg))
-
-    def unknown(self, table, fields, path, what):
-        for key in table:
-            if key not in fields:
-                close = difflib.get_close_matches(key, fields, n=1, cutoff=0.6)
-                self.fail(path, None, "unknown field %s%s (%s has %s)" % (
-                    quote(key), ": did you mean %s?" % close[0] if close else "", what, ", ".join(fields)),
-                    line_key=key)
-
-    def text(self, table, key, path, default=""):
-        value = table.get(key, default)
-        if not isinstance(value, str):
-            self.fail(path, key, "must be text in quotes, not %s" % type_name(value))
-        return value
-
-    def name(self, value, path):
-        if len(value) > program.MAX_NAME:
-            self.fail(path, "name", "%d characters, at most %d" % (len(value), program.MAX_NAME))
-        if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) < 0xE000 for c in value):
-            self.fail(path, "name", "control characters (such as a line break) are not allowed")
-        return value
-
-    def whole(self, table, key, path, low, high, missing):
-        if key not in table:
-            self.fail(path, key, "missing: %s" % missing)
-        value = table[key]
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(path, key, "must be a whole number, not %s" % type_name(value))
-        if not low <= value <= high:
-            self.fail(path, key, "%d is not between %d and %d" % (value, low, high))
-        return value
-
-    def read(self, fallback_name, lang=None):
-        doc = self.doc
-        self.unknown(doc, PLAN_FIELDS, (), "a plan file")
-        plan_name = self.name(self.text(doc, "name", (), fallback_name or ""), ())
-        notes = self.text(doc, "notes", ())
-        source = self.text(doc, "source", ())
-        lang_from = "--lang"
-        if "lang" in doc:
-            in_file = self.text(doc, "lang", ()).strip().lower()
-            if in_file not in program.LANGS:
-                self.fail((), "lang", "%s is not one of %s" % (quote(doc["lang"]), ", ".join(program.LANGS)))
-            if lang is None:
-                lang, lang_from = in_file, "the file"
-        per_week = self.whole(doc, "per_week", (), 1, 7, "how many sessions a week (1 to 7)?")
-        rule = self.text(doc, "rule", (), "repeat").strip().lower()
-        if rule not in plan.RULES:
-            self.fail((), "rule", "%s is not %s" % (quote(doc["rule"]), _RULES_TEXT))
-        raw = doc.get("sessions")
-        if raw is None:
-            self.fail((), None, 'no sessions: add [[sessions]] tables with week and shorthand')
-        if not isinstance(raw, list) or any(not isinstance(t, dict) for t in raw):
-            self.fail((), "sessions", "must be [[sessions]] tables, not %s" % type_name(raw))
-        if not raw:
-            self.fail((), "sessions", "empty: a plan needs at least one session")
-        if len(raw) > plan.MAX_SESSIONS:
-            self.fail((), "sessions", "%d sessions, at most %d" % (len(raw), plan.MAX_SESSIONS))
-        sessions, session_notes, word_langs = [], [], set()
-        last, n_in_week = 1, 0
-        for i, table in enumerate(raw, 1):
-            path = (i,)
-            self.unknown(table, SESSION_FIELDS, path, "a session")
-            week = self.whole(table, "week", path, 1, plan.MAX_WEEK, "which week of the plan (1, 2, ...)?")
-            if week < last:
-                self.fail(path, "week", "week %d after week %d: sessions go in week order" % (week, last))
-            n_in_week = n_in_week + 1 if week == last else 1
-            last = week
-            name = self.name(self.text(table, "name", path, "W%dS%d" % (week, n_in_week)), path)
-            session_notes.append(self.text(table, "notes", path))
-            sessions.append((week, self.session(table, path, name, lang or "en", word_langs)))
-        if lang is None:  # the language of the words of every session, then each session in it
-            lang, lang_from = authoring.choose_lang(word_langs)
-            sessions = [(week, program.make(prog.name, lang, prog.items)) for week, prog in sessions]
+def _session(f: TomlFile, table, path, name, lang, word_langs):
+    """The session's Program in ``lang``; the languages of its kind words go into ``word_langs``."""
+    if "shorthand" in table and "segments" in table:
+        f.fail(path, None, "use either shorthand or [[sessions.segments]], not both")
+    if "shorthand" in table:
+        text = f.text(table, "shorthand", path)
         try:
-            checked = plan.make(plan_name, lang, per_week, rule, sessions)
+            written = shorthand_program(text, name, lang)
+            word_langs.update(written.word_langs)
+            return written.program
         except ProgramError as e:
-            raise PlanFileError("%s: %s" % (self.where, e)) from None
-        size = len(checked.to_json().encode("utf-8"))
-        if size > plan.MAX_JSON_BYTES:
-            self.fail((), "sessions", "the plan takes %d bytes on the watch, at most %d: "
-                      "fewer or simpler sessions" % (size, plan.MAX_JSON_BYTES))
-        return PlanFile(checked, notes, source, session_notes, self.where, lang_from)
-
-    def session(self, table, path, name, lang, word_langs):
-        """The session's Program in ``lang``; the languages of its kind words go into ``word_langs``."""
-        if "shorthand" in table and "segments" in table:
-            self.fail(path, None, "use either shorthand or [[sessions.segments]], not both")
-        if "shorthand" in table:
-            text = self.text(table, "shorthand", path)
-            try:
-                written = authoring.shorthand_program(text, name, lang)
-                word_langs.update(written.word_langs)
-                return written.program
-            except ProgramError as e:
-                msg = str(e)
-                self.fail(path, "shorthand", msg[len("shorthand: "):] if msg.startswith("shorthand: ")
-                          else msg)
-        if "segments" not in table:
-            self.fail(path, None, 'no program: add shorthand = "5m walk, 8x(60s run, 90s walk), 5m walk" '
-                      "or [[sessions.segments]] tables")
-
-        def fail(key, msg, seg_path=(), line_key=None):
-            self.fail(path + seg_path, key, msg, line_key)
-
-        items, segs = authoring.parse_segments(table["segments"], fail, word_langs)
-        try:
-            return program.make(name, lang, items)
-        except ProgramError as e:
-            msg, seg_path = authoring.explain_limit(e, segs, _field(path) + ".")
-            line = self.lines.line(path + seg_path) if seg_path else self.lines.line(path)
-            where = "%s: line %d" % (self.where, line) if line else self.where
-            raise PlanFileError("%s: %s: %s" % (where, _field(path), msg)) from None
+            msg = str(e)
+            f.fail(path, "shorthand", msg[len("shorthand: "):] if msg.startswith("shorthand: ") else msg)
+    if "segments" not in table:
+        f.fail(path, None, 'no program: add shorthand = "5m walk, 8x(60s run, 90s walk), 5m walk" '
+               "or [[sessions.segments]] tables")
+    items, segs = parse_segments(f, table["segments"], path, word_langs)
+    try:
+        return program.make(name, lang, items)
+    except ProgramError as e:
+        msg, seg_path = explain_limit(e, segs, f)
+        line = f.lines.line(seg_path if seg_path else path)
+        raise PlanFileError("%s: %s: %s" % (f.place(line), f.field(path), msg)) from None
 
 
 def loads_plan(data, where="plan.toml", fallback_name=None, lang=None):
     """A :class:`PlanFile` from the bytes or text of a plan file; PlanFileError otherwise.
     ``lang`` (from ``--lang``), when given, is the plan's language whatever the file says."""
-    try:
-        doc, text = authoring.toml_document(data, where, "plan")
-    except PlanFileError:
-        raise
-    except ProgramFileError as e:
-        raise PlanFileError(str(e)) from None
-    return _Reader(doc, text, where).read(fallback_name, lang)
+    doc, text = toml_document(data, where, "plan", PlanFileError)
+    return _read(TomlFile(doc, text, where, "sessions", PlanFileError), fallback_name, lang)
 
 
 def load_plan(path, lang=None):
     """A :class:`PlanFile` from a plan file; its name defaults to the file name."""
-    try:
-        data, stem = authoring.read_toml_file(path, "plan")
-    except ProgramFileError as e:
-        raise PlanFileError(str(e)) from None
+    data, stem = read_toml_file(path, "plan", PlanFileError)
     return loads_plan(data, str(path), stem, lang)
 
 
@@ -252,7 +178,7 @@ def resolve(spec, lang=None):
     """A built-in plan by name, or a plan file by path (``.toml``, or any existing file);
     ``lang`` (from ``--lang``, checked here) is its language when given."""
     if lang is not None:
-        lang = authoring.check_lang(lang)
+        lang = check_lang(lang)
     s = spec.strip()
     if s in builtin_names():
         return load_builtin(s, lang)

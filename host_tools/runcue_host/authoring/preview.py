@@ -2,8 +2,8 @@
 
 The cues are not worked out again here: :func:`play` runs the watch's own code,
 ``runcue.engine.Session`` on a virtual clock that jumps from deadline to deadline and
-``runcue.cues.CuePlayer`` on a buzzer that writes down its notes, with the app's rule
-for cues that meet (``firmware/app.py``: a halfway cue waits until the cue playing has
+``runcue.cues.CuePlayer`` on a buzzer that writes down its notes, with the watch's rule
+for cues that meet (``CuePlayer.holds``: a halfway cue waits until the cue playing has
 finished; any other cue replaces it).  So the preview is what the watch plays, by
 construction: segment cues, the 3-2-1 countdown pips before each change and the finish,
 halfway, finished.
@@ -22,9 +22,9 @@ import wave
 
 from runcue import cues, engine, program
 from runcue_host import private_files
-from runcue_host.authoring.shorthand import WRITTEN_KINDS
+from runcue_host.authoring.words import KIND_TEXTS
 
-__all__ = ["COMPRESS_OVER_MS", "COMPRESS_TO_MS", "KIND_TEXTS", "RATE", "WORDS", "Played", "WavInfo", "clock",
+__all__ = ["COMPRESS_OVER_MS", "COMPRESS_TO_MS", "RATE", "WORDS", "Played", "WavInfo", "clock",
            "cue_counts", "cue_text", "kind_text", "number", "play", "table", "timeline", "write_wav", "wrote_text"]
 
 RATE = 16000
@@ -33,10 +33,6 @@ FADE_MS = 3
 COMPRESS_OVER_MS = 3000
 COMPRESS_TO_MS = 1000
 
-KIND_TEXTS = {
-    "en": ("warm-up", "walk", "run", "rest", "cool-down"),
-    "nl": WRITTEN_KINDS["nl"],
-}
 # every line the preview prints, in both languages (the cue names: cues.CUE_NAMES)
 WORDS = {
     "en": {"columns": ("#", "segment", "round", "start", "duration"), "total": "total", "run": "run",
@@ -48,10 +44,10 @@ WORDS = {
            "walk": "wandelen", "no_run": "geen hardlopen", "all_run": "alleen hardlopen", "ratio": "verhouding",
            "week": "week", "cues": "signalen", "wrote": "geschreven: %s: %s, %s MB, %d Hz mono 16-bit",
            "compressed": "; stiltes langer dan %d s ingekort tot %d s", "no_name": "(geen naam)",
-           "cue_names": {"warmup": "opwarmen", "walk": "wandelen", "run": "hardlopen", "rest": "rust",
-                         "cooldown": "uitlopen", "countdown": "aftellen", "halfway": "halverwege",
-                         "finished": "klaar", "paused": "gepauzeerd", "resumed": "verder", "click": "klik",
-                         "stop_confirm": "stoppen?"}},
+           "cue_names": dict(zip(program.KINDS, KIND_TEXTS["nl"], strict=True), **{
+                             "countdown": "aftellen", "halfway": "halverwege", "finished": "klaar",
+                             "paused": "gepauzeerd", "resumed": "verder", "click": "klik",
+                             "stop_confirm": "stoppen?"})},
 }
 
 
@@ -169,11 +165,9 @@ def play(prog):
     buzzer = _Buzzer()
     player = cues.CuePlayer(buzzer)
     started = []
-    later = [0]  # a halfway cue waiting for the cue playing (as in firmware/app.py)
 
     def cue(event, now):
-        if event == engine.EV_HALFWAY and player.playing:
-            later[0] = event
+        if player.holds(event):
             return
         cue_id = cues.cue_for_event(event, session.kind)
         started.append((now, cues.CUE_NAMES[cue_id]))
@@ -190,8 +184,8 @@ def play(prog):
                 cue(ev, now)
             ev = session.tick(now)
         player.step(now)
-        if later[0] and not player.playing:
-            ev, later[0] = later[0], 0
+        ev = player.released()
+        if ev != engine.EV_NONE:
             cue(ev, now)
         deadlines = [d for d in (session.next_deadline(), player.next_deadline()) if d >= 0]
         if not deadlines:

@@ -146,10 +146,10 @@ def assign(port: Port = None,
 
     The watch refuses another client while it holds sessions not synced yet: sync first.
     """
-    from runcue_host.archive import valid_client
+    from runcue.syncsvc import CLIENT_RULE, valid_client
 
     if not valid_client(client):
-        raise UserError("device assign: --client %r: a client code is 1-16 letters, digits, '-' or '_'" % client)
+        raise UserError("device assign: --client %r: %s" % (client, CLIENT_RULE))
     with Watch(port) as w:
         reply = w.call("assign", client)
     since = reply.get("client_since")

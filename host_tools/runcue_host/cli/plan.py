@@ -131,8 +131,7 @@ def show(
     from rich.text import Text
 
     from runcue_host.authoring import plan_file as plans
-    from runcue_host.authoring import preview
-    from runcue_host.authoring import shorthand as authoring
+    from runcue_host.authoring import preview, shorthand
 
     pf = plans.resolve(spec, lang)
     lang = pf.plan.lang if lang else "en"
@@ -141,7 +140,7 @@ def show(
         t.add_column(title, justify=justify, overflow="fold" if title == TEXTS[lang]["columns"][2] else "ellipsis")
     last = None
     for (week, prog), notes in zip(pf.plan.sessions, pf.session_notes, strict=True):
-        text = Text(authoring.format_shorthand(prog.items, lang))
+        text = Text(shorthand.format_shorthand(prog.items, lang))
         if notes:
             text.append("\n" + notes, style="italic")
         t.add_row(str(week) if week != last else "", Text(prog.name), text, preview.clock(prog.total_ms),

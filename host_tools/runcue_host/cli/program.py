@@ -40,10 +40,10 @@ def check(
 
     walk counts every segment that is not run: warm-up, walk, rest and cool-down.
     """
-    from runcue_host.authoring import shorthand as authoring
-    written = authoring.load_authored(spec, lang)
+    from runcue_host.authoring import program_file, shorthand
+    written = program_file.load_authored(spec, lang)
     prog, notes = written.program, written.notes
-    info = authoring.summary(prog)
+    info = program_file.summary(prog)
     if as_json:
         print_json(info)
         return
@@ -58,7 +58,7 @@ def check(
     grid.add_row("run", _clock(info["run_s"]))
     grid.add_row("walk", "%s  (warm-up, walk, rest, cool-down)" % _clock(info["walk_s"]))
     try:
-        grid.add_row("program", Text(authoring.format_shorthand(prog.items, prog.lang)))
+        grid.add_row("program", Text(shorthand.format_shorthand(prog.items, prog.lang)))
     except ValueError:  # not whole seconds: cannot be written as shorthand
         pass
     if notes:
@@ -93,8 +93,7 @@ def preview_cmd(
     from rich.text import Text
 
     from runcue_host.authoring import plan_file as plans
-    from runcue_host.authoring import preview
-    from runcue_host.authoring import shorthand as authoring
+    from runcue_host.authoring import preview, program_file
 
     if session is not None:
         pf = plans.resolve(spec, lang)
@@ -104,7 +103,7 @@ def preview_cmd(
         week, prog = pf.plan.sessions[session - 1]
         title = "%s · %s %d · %s" % (pf.plan.name, preview.WORDS[prog.lang]["week"], week, prog.name)
     else:
-        prog, _notes = authoring.load_spec(spec, lang)
+        prog, _notes = program_file.load_spec(spec, lang)
         title = prog.name
     out_lang = prog.lang
     played = preview.play(prog)

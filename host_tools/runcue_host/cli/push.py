@@ -32,9 +32,10 @@ def register(app):
 def push_program(spec: Annotated[str, typer.Argument(metavar="SPEC", help=SPEC_HELP)],
                  port: Port = None, archive: ArchiveOpt = None, lang: LangOpt = None):
     """Send a program to the watch; it replaces the program or plan in force there."""
-    from runcue_host.authoring import shorthand as authoring
+    from runcue_host.authoring import program_file
     from runcue_host.watch.push import push
-    prog, _notes = authoring.load_spec(spec, lang)
+
+    prog, _notes = program_file.load_spec(spec, lang)
     push("program", prog, port, archive)
     say("program %s (%s) is in force on the watch, %s" % (prog.name, prog.id(), LANGUAGE[prog.lang]))
 

@@ -32,10 +32,11 @@ def register(app):
 @contextlib.contextmanager
 def _open(path, client):
     """The archive opened read-only (``with``: SQLite's errors leave saying what happened)."""
-    from runcue_host.archive import Archive, valid_client
+    from runcue.syncsvc import CLIENT_RULE, valid_client
+    from runcue_host.archive import Archive
 
     if client is not None and not valid_client(client):
-        raise UserError("--client %r: a client code is 1-16 letters, digits, '-' or '_'" % client)
+        raise UserError("--client %r: %s" % (client, CLIENT_RULE))
     with Archive(path, read_only=True) as arc:
         if client is not None and client not in arc.clients():
             known = ", ".join(arc.clients()) or "none"

