@@ -41,7 +41,7 @@ def run(sessions=SESSIONS):
         wall, cpu = time.perf_counter() - t0, cpu_children() - c0
         assert r.returncode == 0, r.stderr_tail
         frames, n = benchlib.log_sessions(image)
-        completed = sum(1 for t, f in frames if t == records.END and f[0] == records.COMPLETED)
+        completed = sum(1 for t, f in frames if t == records.END and f[records.END_STATUS] == records.COMPLETED)
         p = benchlib.run_probed(probe_img, sim.default_client(PROBED, 2 * sim.DAY_MS))
         assert p.returncode == 0, p.tail
     wake = p.wakeups()

@@ -196,7 +196,9 @@ def session_json(frames, path):
             checkin = list(f)
         else:
             body.append([t, list(f)])
-    doc = {"start": [start[0], records.id_hex(start[1])] + list(start[2:]), "frames": body, "end": end,
+    start = list(start)
+    start[records.START_PROGRAM_ID] = records.id_hex(start[records.START_PROGRAM_ID])  # begin() takes the hex id
+    doc = {"start": start, "frames": body, "end": end,
            "checkin": checkin, "lib": str(ROOT / "lib")}
     Path(path).write_text(json.dumps(doc))
     return Path(path)

@@ -86,6 +86,7 @@ if fresh:
 vfs.mount(vfs.VfsLfs2(bd), "/flash")
 if not fresh:
     sys.path.insert(0, "/flash/lib")
+from runcue import records as R  # noqa: E402
 from runcue.logstore import LogStore  # noqa: E402
 
 
@@ -130,7 +131,8 @@ logged = 0
 start = s["start"]
 while True:
     known[0] = free()
-    store.begin(start[1], start[2], start[3], start[4], start[6], start[7])
+    store.begin(start[R.START_PROGRAM_ID], start[R.START_PLAN_WEEK], start[R.START_PLAN_SESSION], start[R.START_RTC],
+                start[R.START_UPTIME_S], start[R.START_MOOD_BEFORE])
     off = store.logging_off
     if store._f is not None and not per_frame:
         store._f = OneFlush(store._f)

@@ -170,7 +170,7 @@ class App:
         start_tick = self._start_tick(start, after_crash, now)
         prog = self.prog
         s = None
-        if start_tick >= 0 and prog is not None and records.id_hex(start[1]) == prog.id():
+        if start_tick >= 0 and prog is not None and records.id_hex(start[records.START_PROGRAM_ID]) == prog.id():
             s = engine.Session(self.exp)
             if not resume.go_on(s, now, start_tick, frames):
                 s = None
@@ -198,7 +198,8 @@ class App:
         Same boot: the tick kept over the crash, else the uptime; after a reset:
         the RTC, when it was set at the start and is set now.
         """
-        seq, rtc, boot, uptime_s = start[0], start[4], start[5], start[6]
+        seq, rtc = start[records.START_SEQ], start[records.START_RTC]
+        boot, uptime_s = start[records.START_BOOT], start[records.START_UPTIME_S]
         if after_crash is not None and after_crash[0] == seq:
             return after_crash[1]
         if after_crash is not None and boot == min(self.store.boots, 0xFFFF):
@@ -256,7 +257,7 @@ class App:
                 self.seq = self.store.begin(*fields)
             elif rtype == records.END:
                 self.store.end(*fields)
-                self.advance_plan(fields[0] == records.COMPLETED)
+                self.advance_plan(fields[records.END_STATUS] == records.COMPLETED)
             else:
                 self.store.append(rtype, *fields)
         self.pending = []

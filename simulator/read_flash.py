@@ -36,9 +36,10 @@ def main(image):
     os.chdir("/")
     sys.path[:] = ["/lib", ".frozen"]
     from runcue import syncsvc
-    from runcue.logstore import LogStore, read_small
+    from runcue.logstore import read_small
+    from runcue.logsync import SyncLog
 
-    log = LogStore(syncsvc.LOG_DIR)
+    log = SyncLog(syncsvc.LOG_DIR)
     log.open(boot=False)
     cursor = 1
     while True:

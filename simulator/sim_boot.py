@@ -74,7 +74,7 @@ def boot(config):
             getattr(syncsvc, name)(*args)
         import runcue
 
-        for name in ("syncsvc", "plan", "planstore"):  # a watch loads these only while syncing
+        for name in ("syncsvc", "logsync", "plan", "planstore"):  # a watch loads these only while syncing
             sys.modules.pop("runcue." + name, None)
             if hasattr(runcue, name):
                 delattr(runcue, name)

@@ -20,6 +20,11 @@ exactly once.  So:
 - Below the reserve, logging turns off softly: the run goes on with its cues,
   and one SUMMARY frame per session still goes into the reserve.
 
+This module owns the log as the app writes it: recovery at open, begin,
+append, end and the late check-in, and the small files (state, ack mark, id).
+The sync's reads and its ack with the trim are ``runcue.logsync`` (the app on a
+run never loads them); the frames and how they make sessions, ``runcue.records``.
+
 Plain open()/os only: CPython (a directory) and MicroPython (VfsLfs2) alike.
 """
 
@@ -41,7 +46,6 @@ CHECK_EVERY_BYTES = const(1024)  # free space is looked up (statvfs walks the fi
 RESERVE_BYTES = const(12288)  # kept free for state, ack mark and a program push
 ENOSPC = const(28)
 IN_SESSION = (records.SEG, records.SKIP, records.PAUSE, records.RESUME, records.CHECKIN, records.RESTART)
-_TIMED = (records.SEG, records.SKIP, records.PAUSE, records.RESTART)  # field 0: an active second
 
 
 def write_small(path, obj):
@@ -83,62 +87,21 @@ def _count(obj, key):
     return v if isinstance(v, int) and v > 0 else 0
 
 
-def _size(path):
+def file_size(path):
+    """Bytes in ``path``; 0 when it is missing."""
     try:
         return os.stat(path)[6]
     except OSError:
         return 0
 
 
-def _read(path):
+def read_file(path):
     with open(path, "rb") as f:
         return f.read()
 
 
-def _sessions_in(data):
-    """(seq, status, start, end) of each session in ``data``; status 0: no end (yet).
-
-    A session is START..END, START..SUMMARY of its seq (logging went off during
-    it) or a lone SUMMARY, each maybe followed by the CHECKIN answered after it.
-    One that another session follows without an end (its close failed at
-    recovery) is INTERRUPTED.  Stops at the first bad frame.
-    """
-    pos = 0
-    start = -1
-    seq = 0
-    done = None  # the session that just ended, until the next frame shows whether a CHECKIN follows
-    while pos < len(data):
-        try:
-            rtype, fields, n = records.decode_frame(data, pos)
-        except records.RecordError:
-            break
-        if done:
-            if rtype == records.CHECKIN:  # answered after the end: part of that session
-                done[3] = pos + n
-                rtype = 0  # consumed
-            yield done
-            done = None
-        if rtype == records.START or rtype == records.SUMMARY:
-            if start >= 0 and not (rtype == records.SUMMARY and fields[0] == seq):
-                yield seq, records.INTERRUPTED, start, pos
-                start = -1
-            if start < 0:
-                start, seq = pos, fields[0]
-            if rtype == records.SUMMARY:
-                done = [seq, fields[8] or records.INTERRUPTED, start, pos + n]  # 0: closed all the same
-                start = -1
-        elif rtype == records.END and start >= 0:
-            done = [seq, fields[0] or records.INTERRUPTED, start, pos + n]
-            start = -1
-        pos += n
-    if done:
-        yield done
-    if start >= 0:
-        yield seq, 0, start, pos
-
-
 class LogStore:
-    """The log under directory ``root``; call open() first."""
+    """The log under directory ``root``; call open() first.  ``logsync.SyncLog`` adds the sync's verbs."""
 
     def __init__(self, root, reserve_bytes=RESERVE_BYTES, segment_bytes=SEGMENT_BYTES, check_every=CHECK_EVERY_BYTES):
         self.root = root
@@ -225,8 +188,8 @@ class LogStore:
         found = ()
         while self._files:  # only the last file is ever written to
             path = self._file(self._files[-1])
-            data = _read(path)
-            found = list(_sessions_in(data))
+            data = read_file(path)
+            found = list(records.sessions_in(data))
             good = found[-1][3] if found else 0  # the end of the last intact frame
             cut += len(data) - good
             if good:
@@ -252,14 +215,7 @@ class LogStore:
 
     def _close_interrupted(self, data, a, b):
         """Append END(INTERRUPTED) at the session's last timed record, with its pauses."""
-        active = paused = 0
-        while a < b:
-            rtype, fields, n = records.decode_frame(data, a)
-            if rtype in _TIMED:
-                active = fields[0]
-            elif rtype == records.RESUME:
-                paused += fields[0]
-            a += n
+        active, paused = records.reached(data, a, b)
         n = records.encode_into(self._buf, records.END, records.INTERRUPTED, active, active + paused)
         return self._write_once(self._file(self._files[-1]), n)
 
@@ -268,14 +224,8 @@ class LogStore:
         if self._open is None:
             return None
         _seq, data, a, b = self._open
-        _rtype, start, n = records.decode_frame(data, a)  # a session begins with its START
-        frames = []
-        a += n
-        while a < b:
-            rtype, fields, n = records.decode_frame(data, a)
-            frames.append((rtype, fields))
-            a += n
-        return start, frames
+        frames = records.decode_all(memoryview(data)[a:b])
+        return frames[0][1], frames[1:]  # a session begins with its START
 
     def close_unfinished(self):
         """Close the session open() left open as INTERRUPTED, as recovery always did; True if stored."""
@@ -293,10 +243,10 @@ class LogStore:
         """Go on with the session open() left open: its frames follow in its file; its seq (0: none)."""
         if self._open is None:
             return 0
-        seq, _data, a, _b = self._open
+        seq, data, a, _b = self._open
         self._open = None
         self._seq = seq
-        self._start = records.decode_frame(_data, a)[1]
+        self._start = records.decode_frame(data, a)[1]
         self._checkin = (0, 0, 0)
         self._path = self._file(self._files[-1])
         self._ended = None
@@ -366,10 +316,14 @@ class LogStore:
         if self._seq:
             return self.append(records.CHECKIN, mood_after, talked, reason)
         path, self._ended = self._ended, None
-        if not path or not _size(path):  # no session just ended, or a sync trimmed it
+        if not path or not file_size(path):  # no session just ended, or a sync trimmed it
             return False
         n = records.encode_into(self._buf, records.CHECKIN, mood_after, talked, reason)
         return self._write_once(path, n)  # a few bytes: the reserve takes them
+
+    def last_closed_seq(self):
+        """Highest seq of a closed session, stored or already acked; 0: none yet."""
+        return self._last_closed
 
     def close(self):
         """Let go of the file, writing nothing more (as a power cut would)."""
@@ -420,7 +374,7 @@ class LogStore:
 
     def _session_file(self, seq):
         """The file a new session goes to: the last one, or a new one once that is full."""
-        if self._files and _size(self._file(self._files[-1])) < self.segment_bytes:
+        if self._files and file_size(self._file(self._files[-1])) < self.segment_bytes:
             return self._file(self._files[-1])
         self._files.append(seq)
         return self._file(seq)
@@ -435,75 +389,3 @@ class LogStore:
     def _save_state(self):
         return self._save("state", {"next_seq": self.next_seq, "boots": self.boots,
                                     "device_id": self.device_id})
-
-    def _scan(self, from_seq=0):
-        """(seq, status, data, start, end) of stored sessions >= from_seq; status 0: open."""
-        files = list(self._files)
-        for i in range(len(files)):
-            last = i == len(files) - 1
-            if not last and files[i + 1] <= from_seq:
-                continue
-            try:
-                data = _read(self._file(files[i]))
-            except OSError:
-                continue  # trimmed meanwhile
-            for seq, status, a, b in _sessions_in(data):
-                if seq >= from_seq:
-                    yield seq, status or (0 if last else records.INTERRUPTED), data, a, b
-
-    def read_from(self, cursor, max_bytes):
-        """(frames of whole closed sessions >= cursor up to max_bytes but at least one, next cursor)."""
-        out = bytearray()
-        nxt = cursor
-        for seq, status, data, a, b in self._scan(cursor):
-            if not status or (out and len(out) + b - a > max_bytes):
-                break
-            out += data[a:b]
-            nxt = seq + 1
-        return bytes(out), nxt
-
-    def ack(self, seq):
-        """The host holds every session <= seq: mark it, remove the files it covers; the mark."""
-        if seq > self._last_closed:
-            raise ValueError("ack %d: the last closed session is %d" % (seq, self._last_closed))
-        marked = seq <= self.acked or self._save("ack", {"acked": seq})
-        self.acked = max(self.acked, seq)
-        files = self._files
-        while files:
-            upper = files[1] - 1 if len(files) > 1 else self._last_seq
-            if upper > self.acked:
-                break
-            try:
-                os.remove(self._file(files[0]))
-            except OSError as e:
-                if e.args[0] != 2:  # ENOENT: gone already
-                    break
-            files.pop(0)
-        if not marked and not self._save("ack", {"acked": seq}):  # again, now that there is room
-            raise OSError(ENOSPC)
-        if not self._seq:
-            self.logging_off = self._low()
-        return self.acked
-
-    def first_seq(self):
-        """Seq of the first stored session; 0 when none is."""
-        for s in self._scan():
-            return s[0]
-        return 0
-
-    def last_closed_seq(self):
-        """Highest seq of a closed session, stored or already acked; 0: none yet."""
-        return self._last_closed
-
-    def unsynced_count(self):
-        """Closed sessions not acked yet."""
-        return sum(1 for s in self._scan(self.acked + 1) if s[1])
-
-    def bytes_used(self):
-        """Bytes in the log files."""
-        return sum(_size(self._file(first)) for first in self._files)
-
-    def sessions(self):
-        """(seq, status) of every stored session, oldest first; status 0: in progress."""
-        for s in self._scan():
-            yield s[0], s[1]

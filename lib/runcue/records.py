@@ -32,6 +32,11 @@ Payloads (``struct`` formats):
 FORMAT_VERSION grows when a record type is added (2: RESTART); the host
 syncs only a watch of its own version, so firmware and runcue go together.
 
+Fields are read by name, never by a bare position: ``<TYPE>_<FIELD>`` is a
+field's index (``fields[START_PROGRAM_ID]``); the host names them the same.
+``sessions_in`` is the one splitting of a log into sessions and ``reached``
+the one close of a session cut without an end, for the watch and the host.
+
 Decoding never trusts the bytes: ``decode_frame`` raises RecordError on a
 short buffer, a bad length, an unknown type or a CRC mismatch.
 """
@@ -63,6 +68,35 @@ RESET = const(2)  # RESTART cause: the watch was reset (watchdog, reset button) 
 
 TYPE_NAMES = ("", "start", "seg", "skip", "pause", "resume", "end", "checkin", "summary", "restart")
 FORMATS = ("", "<IQBBIHIB", "<H", "<H", "<H", "<H", "<BHI", "<BBB", "<IQBBIHIBBHIBBB", "<HB")
+
+# The fields of each payload by name: <TYPE>_<FIELD> is the field's index in the tuple
+# ``decode_frame`` gives, in FORMATS order.  These are the one definition of the names:
+# the watch reads fields by them (a small int each, nothing allocated), the host builds
+# its named records from them (runcue_host.archive.logdecode).
+START_SEQ = const(0)
+START_PROGRAM_ID = const(1)  # the int of the 16 hex digits: see id_hex
+START_PLAN_WEEK = const(2)  # NO_PLAN: not a plan's session
+START_PLAN_SESSION = const(3)
+START_RTC = const(4)  # unix seconds; 0: unset
+START_BOOT = const(5)
+START_UPTIME_S = const(6)
+START_MOOD_BEFORE = const(7)  # 0: not answered
+SEG_AT_S = const(0)  # each TIMED record begins with the active second it happened at
+SKIP_AT_S = const(0)
+PAUSE_AT_S = const(0)
+RESUME_PAUSED_S = const(0)
+END_STATUS = const(0)  # COMPLETED, STOPPED or INTERRUPTED
+END_ACTIVE_S = const(1)
+END_WALL_S = const(2)
+CHECKIN_MOOD_AFTER = const(0)  # 0: not answered
+CHECKIN_TALK = const(1)  # index in TALK_ANSWERS
+CHECKIN_REASON = const(2)  # index in REASONS
+RESTART_AT_S = const(0)
+RESTART_CAUSE = const(1)  # CRASHED or RESET
+# A SUMMARY holds a START's fields, then an END's, then a CHECKIN's (the host names them so):
+# its status is summary[_SUMMARY_END + END_STATUS].
+_SUMMARY_END = const(8)
+TIMED = (SEG, SKIP, PAUSE, RESTART)  # each begins with <TYPE>_AT_S: the time the session had reached
 
 COMPLETED = const(1)
 STOPPED = const(2)
@@ -162,6 +196,67 @@ def decode_all(buf):
         out.append((rtype, fields))
         pos += n
     return out
+
+
+def sessions_in(data):
+    """(seq, status, start, end) of each session in ``data``, by byte offsets; status 0: no end (yet).
+
+    The one splitting of a log into sessions, on the watch (its recovery and its
+    reads) and on the host (the archive).  A session is START..END,
+    START..SUMMARY of its seq (logging went off during it) or a lone SUMMARY,
+    each maybe followed by the CHECKIN answered after it.  One that another
+    session follows without an end (its close failed at recovery) is
+    INTERRUPTED; an END or SUMMARY of status 0 (never written, but its CRC may
+    match) closes it as INTERRUPTED all the same.  A frame outside any session
+    is left out (the host refuses a log with a gap); stops at the first bad frame.
+    """
+    pos = 0
+    start = -1
+    seq = 0
+    done = None  # the session that just ended, until the next frame shows whether a CHECKIN follows
+    while pos < len(data):
+        try:
+            rtype, fields, n = decode_frame(data, pos)
+        except RecordError:
+            break
+        if done:
+            if rtype == CHECKIN:  # answered after the end: part of that session
+                done[3] = pos + n
+                rtype = 0  # consumed
+            yield done
+            done = None
+        if rtype == START or rtype == SUMMARY:
+            if start >= 0 and not (rtype == SUMMARY and fields[START_SEQ] == seq):
+                yield seq, INTERRUPTED, start, pos
+                start = -1
+            if start < 0:
+                start, seq = pos, fields[START_SEQ]
+            if rtype == SUMMARY:
+                done = [seq, fields[_SUMMARY_END + END_STATUS] or INTERRUPTED, start, pos + n]
+                start = -1
+        elif rtype == END and start >= 0:
+            done = [seq, fields[END_STATUS] or INTERRUPTED, start, pos + n]
+            start = -1
+        pos += n
+    if done:
+        yield done
+    if start >= 0:
+        yield seq, 0, start, pos
+
+
+def reached(data, start, end):
+    """(active_s, paused_s) of the session in ``data[start:end]``: where its last timed record
+    put it, and the seconds it was paused.  A session cut without an end is closed there:
+    END(INTERRUPTED, active_s, active_s + paused_s), by the watch and the host alike."""
+    active = paused = 0
+    while start < end:
+        rtype, fields, n = decode_frame(data, start)
+        if rtype in TIMED:
+            active = fields[SEG_AT_S]  # the same index in every TIMED record
+        elif rtype == RESUME:
+            paused += fields[RESUME_PAUSED_S]
+        start += n
+    return active, paused
 
 
 def rtc_or_unset(unix):

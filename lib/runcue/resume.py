@@ -28,18 +28,18 @@ def session_state(exp, frames):
         if rtype == records.SEG or rtype == records.SKIP:
             if rtype == records.SKIP and changes + 1 <= exp.n:
                 # the plan jumped from where the client was to the end of the segment
-                jump = exp.start_ms[changes + 1] - (fields[0] * 1000 + skipped)
+                jump = exp.start_ms[changes + 1] - (fields[records.SKIP_AT_S] * 1000 + skipped)
                 skipped += jump if jump > 0 else 0
             changes += 1
-            active = fields[0]
+            active = fields[records.SEG_AT_S]  # SKIP_AT_S: the same field
         elif rtype == records.PAUSE:
-            active = fields[0]
+            active = fields[records.PAUSE_AT_S]
             pause_wall = active * 1000 + paused
         elif rtype == records.RESUME:
-            paused += fields[0] * 1000
+            paused += fields[records.RESUME_PAUSED_S] * 1000
             pause_wall = -1
         elif rtype == records.RESTART:
-            active = fields[0]
+            active = fields[records.RESTART_AT_S]
     return paused, skipped, pause_wall, active, changes
 
 

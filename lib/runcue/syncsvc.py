@@ -22,7 +22,8 @@ import os
 from binascii import a2b_base64, b2a_base64, crc32
 
 from runcue import VERSION, plan, planstore, program, records
-from runcue.logstore import LogStore, read_small, write_atomic, write_small
+from runcue.logstore import read_small, write_atomic, write_small
+from runcue.logsync import SyncLog
 from runcue.paths import CLIENT_FILE, CRASH_FILE, LOG_DIR, NOTE_FILE, PLAN_INDEX, PLAN_STATE, PROGRAM_FILE
 
 PROTOCOL = 1
@@ -45,7 +46,7 @@ def attach(clock):
 def _log():
     global _store
     if _store is None:
-        _store = LogStore(LOG_DIR)
+        _store = SyncLog(LOG_DIR)
         _store.open(boot=False)
     return _store
 

@@ -332,6 +332,4 @@ def test_an_end_or_summary_with_status_zero_is_closed_once(last):
     after, rec, store, (rec2, unchanged, _next) = recover({"00000001.log": LOG + last})
     assert after["00000001.log"] == LOG + last and rec == {"cut_bytes": 0, "closed": []}
     assert rec2 == {"cut_bytes": 0, "closed": []} and unchanged
-    from runcue.logstore import _sessions_in
-
-    assert {q: status for q, status, _a, _b in _sessions_in(after["00000001.log"])}[6] == records.INTERRUPTED
+    assert {q: status for q, status, _a, _b in records.sessions_in(after["00000001.log"])}[6] == records.INTERRUPTED

@@ -11,7 +11,7 @@ import os
 import sys
 
 from runcue import records as R
-from runcue.logstore import LogStore
+from runcue.logsync import SyncLog
 
 MP = sys.implementation.name == "micropython"
 if MP:
@@ -37,7 +37,7 @@ class Disk:
         return self.capacity - sum(os.stat(self.root + "/" + n)[6] for n in os.listdir(self.root))
 
     def store(self, **kw):
-        s = LogStore(self.root, **kw)
+        s = SyncLog(self.root, **kw)
         if not MP:
             s.free_bytes = self.free
         s.open()
@@ -144,9 +144,9 @@ def write_reopen_read(v):
     out["tiny"] = [len(data), nxt, shape(data)]
     data, nxt = s.read_from(99, 1000)
     out["beyond"] = [len(data), nxt]
-    t = LogStore(d.root)
+    t = SyncLog(d.root)
     t.open(boot=False)  # the sync service's open
-    u = LogStore(d.root)
+    u = SyncLog(d.root)
     u.open()
     out["sync_open_boots"] = [t.boots, u.boots]
     d.close()
@@ -317,7 +317,7 @@ def after_cut(image, k, v, in_open=False):
     """The flash image after a power cut at write ``k`` of a session (or of open()); None: no cut."""
     bd = RAMBlockDev(len(image) // 512, 512, image)
     point = mount(bd, fresh=False)
-    s = LogStore(point + "/log")
+    s = SyncLog(point + "/log")
     if not in_open:
         s.open()
     bd.cut_at = bd.writes + k
@@ -333,7 +333,7 @@ def check_reboot(image, before, v):
     """Reboot on ``image``: the third session's status and what is wrong ("" if nothing)."""
     point = mount(RAMBlockDev(len(image) // 512, 512, image), fresh=False)
     try:
-        s = LogStore(point + "/log")
+        s = SyncLog(point + "/log")
         s.open()
         sessions = list(s.sessions())
         third = sessions[2][1] if len(sessions) > 2 else "absent"

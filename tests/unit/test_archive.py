@@ -21,7 +21,7 @@ from scratch_fs import tmpfs
 from sim_clients import C01_SESSIONS, DAY, SHORT, WEEK1, review_archive
 
 from runcue import records
-from runcue.logstore import LogStore
+from runcue.logsync import SyncLog
 from runcue_host.archive import Archive, ArchiveError
 from runcue_host.archive import logdecode as sessions
 
@@ -237,7 +237,7 @@ def test_a_program_learnt_after_its_sessions_fills_in_their_plan(review, tmp_pat
 
 
 def test_a_session_logged_only_as_a_summary_is_stored_without_segments(tmp_path):
-    store = LogStore(str(tmp_path / "log"), check_every=0)  # free space looked up before every record
+    store = SyncLog(str(tmp_path / "log"), check_every=0)  # free space looked up before every record
     store.open()
     free = [10 ** 9]
     store.free_bytes = lambda: free[0]

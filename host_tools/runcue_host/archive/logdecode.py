@@ -4,24 +4,47 @@ The watch sends whole sessions as concatenated ``runcue.records`` frames.  This
 module turns them into what the archive stores and the report reads, with no
 database in sight, so every rule here is testable on its own:
 
-* ``frames(data)``: every frame with its own bytes (the archive keeps them raw).
-* ``split(frames)``: one list of frames per session, by the same rules as the
-  watch's log (``runcue.logstore``): START..END, START..SUMMARY of its seq
-  (logging went off during it), or a lone SUMMARY; a CHECKIN right after an end
-  belongs to that session; a START that another START follows without an end
-  was cut by a power loss whose close never reached flash: interrupted.
+* ``frames(data)``: every frame with its own bytes (the archive keeps them raw),
+  its fields named (``fields.program_id``) by the names ``runcue.records``
+  gives them (``START_PROGRAM_ID``...): ``FIELDS``.
+* ``split(frames)``: one list of frames per session, by the watch's own
+  splitting (``runcue.records.sessions_in``); a frame outside any session is
+  refused.  A session that another follows without an end was cut by a power
+  loss whose close never reached flash: interrupted.
 * ``decode(frames, prog)``: the structured session and its segment rows.
 * ``place(sessions, ctx, last_end, notes)``: UTC start times, exact or approximate
   (a clock reading that is no time counts as unset: ``clock_trusted``).
 """
 
+import struct
 import time
+from collections import namedtuple
+from typing import Any
 
 from runcue import program, records
 
 NO_PLAN = records.NO_PLAN
 CLOCK_OFF_S = 3600  # a watch clock this far from the laptop's (or a START this far after the sync) is wrong
-_TIMED = (records.SEG, records.SKIP, records.PAUSE, records.RESTART)  # field 0: an active second
+
+
+def _field_names(rtype):
+    """The names of ``rtype``'s fields in payload order: records' <TYPE>_<FIELD> indexes, lower case.
+
+    A SUMMARY is a START's fields, then an END's, then a CHECKIN's.
+    """
+    if rtype == records.SUMMARY:
+        return _field_names(records.START) + _field_names(records.END) + _field_names(records.CHECKIN)
+    prefix = records.TYPE_NAMES[rtype].upper() + "_"
+    index = {v: k[len(prefix):].lower() for k, v in vars(records).items() if k.startswith(prefix) and type(v) is int}
+    names = [index[i] for i in range(len(index))]
+    if len(names) != len(struct.unpack(records.FORMATS[rtype], bytes(records.payload_size(rtype)))):
+        raise AssertionError("records names %d fields of %s: its format has others" % (len(names), prefix))
+    return names
+
+
+# One named tuple per record type (the type's name, e.g. FIELDS[records.START].__name__ == "start").
+FIELDS: dict[int, Any] = {t: namedtuple(records.TYPE_NAMES[t], _field_names(t))
+                          for t in range(records.START, records.LAST_TYPE + 1)}
 
 
 def _utc(unix):
@@ -41,37 +64,30 @@ def frames(data):
             rtype, fields, n = records.decode_frame(data, pos)
         except records.RecordError as e:
             raise LogError(str(e)) from None
-        out.append((rtype, fields, bytes(data[pos:pos + n])))
+        out.append((rtype, FIELDS[rtype](*fields), bytes(data[pos:pos + n])))
         pos += n
     return out
 
 
 def split(items):
     """One list of frames per session, in order; LogError for a frame outside any session."""
-    sessions = []
-    cur = None  # the session whose end has not come yet
-    ended = False  # the last session has just ended: a CHECKIN may follow
+    data = b"".join(it[2] for it in items)
+    index = {}  # byte offset of each frame -> its place in items
+    pos = 0
     for i, item in enumerate(items):
-        rtype, fields = item[0], item[1]
-        if rtype == records.CHECKIN and ended:
-            sessions[-1].append(item)
-            ended = False
-            continue
-        ended = False
-        if rtype == records.SUMMARY and cur is not None and fields[0] == cur[0][1][0]:
-            cur.append(item)  # logging went off during it: the summary closes it
-            cur, ended = None, True
-        elif rtype == records.START or rtype == records.SUMMARY:
-            cur = [item]  # an open session before it had no end: a power cut (interrupted)
-            sessions.append(cur)
-            if rtype == records.SUMMARY:
-                cur, ended = None, True
-        elif cur is None:
-            raise LogError("frame %d (%s) is outside any session" % (i, records.TYPE_NAMES[rtype]))
-        else:
-            cur.append(item)
-            if rtype == records.END:
-                cur, ended = None, True
+        index[pos] = i
+        pos += len(item[2])
+    index[pos] = len(items)
+    sessions = []
+    at = 0
+    for _seq, _status, a, b in records.sessions_in(data):
+        if a != at:
+            break
+        sessions.append(items[index[a]:index[b]])
+        at = b
+    if at < len(data):
+        i = index[at]
+        raise LogError("frame %d (%s) is outside any session" % (i, records.TYPE_NAMES[items[i][0]]))
     return sessions
 
 
@@ -93,55 +109,51 @@ def decode(items, prog=None):
     watch came back and went on with the session (its down time is active time).
     """
     head = items[0]
-    f = head[1]
+    f = head[1]  # a START or a SUMMARY: both begin with the START fields
     summary = next((it[1] for it in items if it[0] == records.SUMMARY), None)
     end = next((it[1] for it in items if it[0] == records.END), None)
     checkin = None
     for it in items:
         if it[0] == records.CHECKIN:
             checkin = it[1]
-    active = paused = 0
     changes = []  # (active second, skipped)
     pauses = []  # [active second, paused seconds]; None: not resumed
     restarts = []
     for rtype, fields, _raw in items:
-        if rtype in _TIMED:
-            active = fields[0]
         if rtype == records.SEG or rtype == records.SKIP:
-            changes.append((fields[0], rtype == records.SKIP))
+            changes.append((fields.at_s, rtype == records.SKIP))
         elif rtype == records.PAUSE:
-            pauses.append([fields[0], None])
+            pauses.append([fields.at_s, None])
         elif rtype == records.RESTART:
-            restarts.append((fields[0], "crash" if fields[1] == records.CRASHED else "reset"))
-        elif rtype == records.RESUME:
-            paused += fields[0]
-            if pauses:
-                pauses[-1][1] = fields[0]
+            restarts.append((fields.at_s, "crash" if fields.cause == records.CRASHED else "reset"))
+        elif rtype == records.RESUME and pauses:
+            pauses[-1][1] = fields.paused_s
+    raw = b"".join(it[2] for it in items)
+    active, paused = records.reached(raw, 0, len(raw))
     if end is not None:
-        status, done_s, wall_s = end
+        status, done_s, wall_s = end.status, end.active_s, end.wall_s
     elif summary is not None:
-        status, done_s, wall_s = summary[8], summary[9], summary[10]
-        if checkin is None:
-            checkin = summary[11:14]
+        status, done_s, wall_s = summary.status, summary.active_s, summary.wall_s
     else:  # cut without a close: as the watch's recovery would close it
         status, done_s, wall_s = records.INTERRUPTED, active, active + paused
-    checkin = checkin or (0, 0, 0)
+    if checkin is None:  # answered in a SUMMARY, or not at all
+        checkin = summary if summary is not None else FIELDS[records.CHECKIN](0, 0, 0)
     if pauses and pauses[-1][1] is None:  # ended while paused: the rest of the wall time
         pauses[-1][1] = max(0, wall_s - done_s - paused)
     exp = prog.expand() if prog is not None else None
     session = {
-        "seq": f[0],
-        "program_id": records.id_hex(f[1]),
-        "plan_week": None if f[2] == NO_PLAN else f[2],
-        "plan_session": None if f[3] == NO_PLAN else f[3],
-        "rtc": f[4], "boot": f[5], "uptime_s": f[6],
-        "mood_before": f[7] or None,
+        "seq": f.seq,
+        "program_id": records.id_hex(f.program_id),
+        "plan_week": None if f.plan_week == NO_PLAN else f.plan_week,
+        "plan_session": None if f.plan_session == NO_PLAN else f.plan_session,
+        "rtc": f.rtc, "boot": f.boot, "uptime_s": f.uptime_s,
+        "mood_before": f.mood_before or None,
         "status": records.STATUS_NAMES[status] if 0 < status < len(records.STATUS_NAMES) else "interrupted",
         "planned_s": prog.total_ms // 1000 if prog is not None else None,
         "done_s": done_s, "wall_s": wall_s, "paused_s": max(0, wall_s - done_s),
-        "mood_after": checkin[0] or None,
-        "talk": _answer(checkin[1], records.TALK_ANSWERS),
-        "stop_reason": _answer(checkin[2], records.REASONS),
+        "mood_after": checkin.mood_after or None,
+        "talk": _answer(checkin.talk, records.TALK_ANSWERS),
+        "stop_reason": _answer(checkin.reason, records.REASONS),
         "logged_whole": head[0] == records.START and summary is None,
         "pauses": [tuple(p) for p in pauses],
         "restarts": restarts,

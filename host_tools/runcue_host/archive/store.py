@@ -58,8 +58,8 @@ def store(arc, device_id, client, data, programs=(), sync_ctx=None, accept_reass
                    " ON CONFLICT (device_id) DO UPDATE SET client = excluded.client, last_sync = excluded.last_sync",
                    (device_id, client, now, now))
         new, duplicate, skipped = [], 0, []
-        for group in sorted(groups, key=lambda g: g[0][1][0]):
-            seq = group[0][1][0]
+        for group in sorted(groups, key=lambda g: g[0][1].seq):
+            seq = group[0][1].seq
             stored = db.execute("SELECT idx, bytes FROM raw_records WHERE device_id = ? AND seq = ? ORDER BY idx",
                                 (device_id, seq)).fetchall()
             if stored:
@@ -67,7 +67,7 @@ def store(arc, device_id, client, data, programs=(), sync_ctx=None, accept_reass
                 duplicate += 1
             elif seq < client_since:
                 skipped.append(seq)
-            elif new and new[-1][0][1][0] == group[0][1][0]:
+            elif new and new[-1][0][1].seq == group[0][1].seq:
                 _same_or_fail(device_id, group, [(i, it[2]) for i, it in enumerate(new[-1])])
                 duplicate += 1
             else:
@@ -76,7 +76,7 @@ def store(arc, device_id, client, data, programs=(), sync_ctx=None, accept_reass
             notes.append("%s on the watch %s recorded before it was given to client %s: not stored (the watch "
                          "had %s synced before)" % (_sessions_text(skipped), "was" if len(skipped) == 1 else "were",
                                                     client, "it" if len(skipped) == 1 else "them"))
-        decoded = [log.decode(g, arc.program(records.id_hex(g[0][1][1]))) for g in new]
+        decoded = [log.decode(g, arc.program(records.id_hex(g[0][1].program_id))) for g in new]
         if decoded:
             first = decoded[0][0]["seq"]
             row = arc._one("SELECT started_at + wall_s FROM sessions WHERE device_id = ? AND seq < ?"
@@ -105,7 +105,7 @@ def _sessions_text(seqs):
 
 
 def _same_or_fail(device_id, group, stored):
-    seq = group[0][1][0]
+    seq = group[0][1].seq
     old = dict(stored)
     for i in range(max(len(group), len(old))):
         if i >= len(group) or bytes(old.get(i, b"")) != group[i][2]:

@@ -50,7 +50,7 @@ def _read_chunk(watch, cursor, below):
         raise LinkError("read: the watch's cursor went from %d to %d (it numbers sessions below %d)"
                         % (cursor, nxt, below))
     try:
-        seqs = [group[0][1][0] for group in logdecode.split(logdecode.frames(data))]
+        seqs = [group[0][1].seq for group in logdecode.split(logdecode.frames(data))]
     except logdecode.LogError as e:
         raise LinkError("read from session %d: the watch sent no whole sessions (%s)" % (cursor, e)) from None
     low = cursor
