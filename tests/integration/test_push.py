@@ -224,7 +224,7 @@ HEAP = "96wK"
 def test_the_largest_plan_the_limits_allow_is_pushed_and_its_longest_session_runs_in_a_bounded_heap(tmp_path):
     from runcue import plan, records
     from runcue_host.watch.link import Watch
-    from runcue_host.watch.planpush import push_plan
+    from runcue_host.watch.push import send_plan
 
     big = largest_plan()
     assert len(big.sessions) == plan.MAX_SESSIONS and len(big.to_json()) > plan.MAX_JSON_BYTES * 9 // 10
@@ -234,7 +234,7 @@ def test_the_largest_plan_the_limits_allow_is_pushed_and_its_longest_session_run
     twin = Twin(image, tmp_path / "tty")
     try:
         with Watch(str(twin.link)) as w:
-            reply = push_plan(w, big)
+            reply = send_plan(w, big)
         assert (reply["id"], reply["sessions"], reply["next"]) == (big.id(), 100, big.sessions[0][1].name)
     finally:
         twin.stop()

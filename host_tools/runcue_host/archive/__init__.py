@@ -39,6 +39,7 @@ from runcue import program as program_mod
 from runcue.syncsvc import CLIENT_RULE, valid_client
 from runcue_host import UserError, private_files
 from runcue_host.archive.schema import MIGRATIONS, SCHEMA_VERSION, SEGMENT_COLUMNS, SESSION_COLUMNS
+from runcue_host.timetext import iso_utc
 
 FILE_NAME = "archive.sqlite"
 BUSY_TIMEOUT_S = 5.0  # a sync's transaction takes well under a second
@@ -77,10 +78,6 @@ def default_path():
 def watch_label(device_id):
     """A watch as people name it: the last 4 of its 16 hex digits ("…3f2a"); the full id is in --json."""
     return "…" + device_id[-4:]
-
-
-def iso_utc(unix):
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(unix))
 
 
 def explain(path, err):

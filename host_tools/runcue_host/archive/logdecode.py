@@ -17,11 +17,11 @@ database in sight, so every rule here is testable on its own:
 """
 
 import struct
-import time
 from collections import namedtuple
 from typing import Any
 
 from runcue import program, records
+from runcue_host.timetext import utc
 
 NO_PLAN = records.NO_PLAN
 CLOCK_OFF_S = 3600  # a watch clock this far from the laptop's (or a START this far after the sync) is wrong
@@ -45,10 +45,6 @@ def _field_names(rtype):
 # One named tuple per record type (the type's name, e.g. FIELDS[records.START].__name__ == "start").
 FIELDS: dict[int, Any] = {t: namedtuple(records.TYPE_NAMES[t], _field_names(t))
                           for t in range(records.START, records.LAST_TYPE + 1)}
-
-
-def _utc(unix):
-    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(unix))
 
 
 class LogError(ValueError):
@@ -208,7 +204,7 @@ def place(sessions, ctx, last_end=None, notes=None):
         elif s["rtc"] and notes is not None:
             notes.append("session %d: the watch clock read %s, which is no time (before %s or after this sync): "
                          "placed by the sync and marked approximate (≈)"
-                         % (s["seq"], _utc(s["rtc"]), _utc(records.EPOCH_MIN)[:4]))
+                         % (s["seq"], utc(s["rtc"]) + " UTC", utc(records.EPOCH_MIN, "%Y")))
     for s, ok in zip(sessions, timed, strict=True):
         s["started_approx"] = not ok or clock_off
         if ok and not (clock_off and s["boot"] == ctx["boots"]):

@@ -21,8 +21,10 @@ import sys
 import wave
 
 from runcue import cues, engine, program
-from runcue_host import private_files
+from runcue_host import UserError, private_files
 from runcue_host.authoring.words import KIND_TEXTS
+from runcue_host.timetext import clock
+from runcue_host.wording import number
 
 __all__ = ["COMPRESS_OVER_MS", "COMPRESS_TO_MS", "RATE", "WORDS", "Played", "WavInfo", "clock",
            "cue_counts", "cue_text", "kind_text", "number", "play", "table", "timeline", "write_wav", "wrote_text"]
@@ -51,12 +53,6 @@ WORDS = {
 }
 
 
-def number(value, lang, fmt="%.1f"):
-    """A decimal number as ``lang`` writes it (Dutch: a decimal comma)."""
-    text = fmt % value
-    return text.replace(".", ",") if lang == "nl" else text
-
-
 def cue_text(name, lang):
     """The name of a cue (``cues.CUE_NAMES``) in ``lang``."""
     return WORDS[lang]["cue_names"].get(name, name)
@@ -74,8 +70,7 @@ def cue_counts(played, lang):
 def wrote_text(info, lang):
     """What the preview says about the WAV it wrote."""
     w = WORDS[lang]
-    text = w["wrote"] % (info.path, clock(info.duration_ms) if lang == "en" else clock(info.duration_ms).replace(
-        ".", ","), number(info.bytes / 1e6, lang), info.rate)
+    text = w["wrote"] % (info.path, clock(info.duration_ms, lang), number(info.bytes / 1e6, lang), info.rate)
     if info.compressed:
         text += w["compressed"] % (COMPRESS_OVER_MS // 1000, COMPRESS_TO_MS // 1000)
     return text
@@ -84,15 +79,6 @@ def wrote_text(info, lang):
 def kind_text(kind, lang):
     """The name of a kind code (``program.WARMUP``...) in ``lang``."""
     return KIND_TEXTS[lang][kind]
-
-
-def clock(ms):
-    """m:ss (or h:mm:ss); tenths when ``ms`` is not whole seconds."""
-    s, rest = divmod(int(ms), 1000)
-    h, s = divmod(s, 3600)
-    m, s = divmod(s, 60)
-    text = "%d:%02d:%02d" % (h, m, s) if h else "%d:%02d" % (m, s)
-    return text + (".%d" % (rest // 100) if rest else "")
 
 
 def timeline(prog):
@@ -277,3 +263,20 @@ def write_wav(path, played, rate=RATE, compress_silence=False):
         frames = out.frames
     size = os.path.getsize(path)
     return WavInfo(path, rate, frames, size, compress_silence)
+
+
+def load(spec, lang=None, session=None):
+    """(title, program) to preview: the program ``spec`` (shorthand or a .toml file), or with
+    ``session`` (from 1) that session of the plan ``spec`` (a built-in plan or a plan file)."""
+    from runcue_host.authoring import plan_file as plans
+    from runcue_host.authoring import program_file
+
+    if session is None:
+        prog, _notes = program_file.load_spec(spec, lang)
+        return prog.name, prog
+    pf = plans.resolve(spec, lang)
+    n = len(pf.plan.sessions)
+    if not 1 <= session <= n:
+        raise UserError("--session: %d is not a session of %s (1 to %d)" % (session, pf.where, n))
+    week, prog = pf.plan.sessions[session - 1]
+    return "%s · %s %d · %s" % (pf.plan.name, WORDS[prog.lang]["week"], week, prog.name), prog

@@ -1,61 +1,64 @@
-"""The ``runcue`` command.
+"""The ``runcue`` command: its one command table, and :func:`main`.
 
 Structure (keep it this way as commands are added):
 
-* one module per command group, ``runcue_host/cli_<group>.py``, with a function
-  ``register(app)`` that adds its typer group (``app.add_typer(group, name=...)``) or its
-  top-level commands (``app.command("sync")(sync)``);
-* that module's name goes into :data:`COMMAND_MODULES`; :func:`build_app` imports them
-  in that order;
+* :data:`GROUPS` names each command group and its help; :data:`COMMANDS` maps every
+  command (``"program check"``, ``"sync"``) to the function that runs it, in a module of
+  this package (``"program:check"``), in the order ``--help`` lists them.  A new group
+  (clinic, desk) is a module ``cli/<group>.py`` of plain typer command functions, a line in
+  GROUPS and a line per command here;
+* a command function parses its options (the shared ones are in :mod:`.options`), calls
+  one library function (below ``runcue_host``: no typer, no printing there) and prints
+  its result through :mod:`.output`;
 * a user's mistake is raised as ``runcue_host.UserError`` (authoring errors already
   are), anywhere below a command; :func:`main` alone catches it, writes
   ``runcue: <message>`` as one line on stderr and exits 2, without a traceback.  Typer's
   own usage errors (unknown option, missing argument) take the same path.  Anything else
-  is a bug and keeps its traceback;
-* ``--json`` output goes through :func:`print_json` (exactly one document on stdout),
-  readable output through :func:`console`;
-* anything not written here (a program or plan name, a client code, a path, a string
-  the watch sent) is printed as text, never as markup, and without its control
-  characters: a line through :func:`say`, a table cell or grid value through
-  :func:`shown`.  A bare ``str`` given to rich is read as markup (``[/bold]`` crashes
-  it, ``[easy]`` vanishes) and an escape sequence would reach the terminal.
+  is a bug and keeps its traceback.
 """
 
 import importlib
 import inspect
-import json
-import re
 import sys
 from typing import Annotated
 
 import typer
 
 from runcue_host import UserError
+from runcue_host.cli.options import CONTEXT_SETTINGS
+from runcue_host.cli.output import fail, one_line
 
-COMMAND_MODULES = [
-    "runcue_host.cli.program",
-    "runcue_host.cli.sim",
-    "runcue_host.cli.review",
-    "runcue_host.cli.plan",
-    "runcue_host.cli.device",
-    "runcue_host.cli.push",
-    "runcue_host.cli.desk",
-    "runcue_host.cli.help",
-]
+GROUPS = (
+    ("program", "Write, check, preview and push interval programs."),
+    ("sim", "The simulated watch: the unmodified firmware on the MicroPython unix port."),
+    ("plan", "Check and show multi-week plans (built-in or your own TOML)."),
+    ("device", "The watch on USB: what it holds, its clock, its client."),
+    ("help", "Reference pages: 'runcue help formats' shows how to write programs and plans."),
+)
 
-CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+COMMANDS = (
+    ("program check", "program:check"),
+    ("program preview", "program:preview_cmd"),
+    ("program push", "push:push_program"),
+    ("sim run", "sim:run"),
+    ("sim twin", "sim:twin"),
+    ("sessions", "review:sessions"),
+    ("report", "review:report"),
+    ("export", "review:export"),
+    ("plan check", "plan:check"),
+    ("plan list-builtin", "plan:list_builtin"),
+    ("plan show", "plan:show"),
+    ("plan push", "push:push_plan"),
+    ("device info", "device:info"),
+    ("device set-clock", "device:set_clock"),
+    ("device assign", "device:assign"),
+    ("sync", "device:sync"),
+    ("desk", "desk:desk"),
+    ("help formats", "help:formats"),
+)
+
 EXIT_USER = 2
-
-_console = None
-# C0 and C1 controls (ESC starts a terminal's escape sequences), DEL, and the invisible
-# marks that reorder or hide text (bidi overrides, zero-width); newlines stay lines.
-_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def new_group(help_text):
-    """A typer group configured like the rest of the command (for cli_<group> modules)."""
-    return typer.Typer(help=help_text, no_args_is_help=True, add_completion=False,
-                       pretty_exceptions_enable=False, context_settings=CONTEXT_SETTINGS)
+ABOUT = "runcue: a run/walk interval timer for running therapy, on the laptop side."
 
 
 def _version(value):
@@ -77,97 +80,35 @@ def _root(
     """runcue: a run/walk interval timer for running therapy, on the laptop side."""
 
 
+def _typer(help_text, **more):
+    return typer.Typer(help=help_text, no_args_is_help=True, add_completion=False,
+                       pretty_exceptions_enable=False, context_settings=CONTEXT_SETTINGS, **more)
+
+
+def _function(where):
+    module, _, name = where.partition(":")
+    return getattr(importlib.import_module("runcue_host.cli." + module), name)
+
+
 def build_app():
-    app = typer.Typer(
-        name="runcue",
-        help="runcue: a run/walk interval timer for running therapy, on the laptop side.\n\n"
-             "Write and check programs, push them to the watch, sync sessions, report. "
-             "How to write programs and plans: runcue help formats.",
-        no_args_is_help=True,
-        add_completion=False,
-        pretty_exceptions_enable=False,
-        context_settings=CONTEXT_SETTINGS,
-    )
+    """The typer app of :data:`GROUPS` and :data:`COMMANDS`."""
+    app = _typer(ABOUT + "\n\nWrite and check programs, push them to the watch, sync sessions, report. "
+                 "How to write programs and plans: runcue help formats.", name="runcue")
     app.callback()(_root)
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(app)
+    groups = {name: _typer(help_text) for name, help_text in GROUPS}
+    added = set()
+    for path, where in COMMANDS:
+        group, _, name = path.rpartition(" ")
+        if group and group not in added:  # a group takes its place in --help at its first command
+            app.add_typer(groups[group], name=group)
+            added.add(group)
+        (groups[group] if group else app).command(name)(_function(where))
     return app
-
-
-def console():
-    """The rich console for readable output on stdout."""
-    global _console
-    if _console is None:
-        from rich.console import Console
-
-        _console = Console(highlight=False)
-    return _console
-
-
-def printable(text):
-    """``text`` with every control character written as an escape (``\\x1b``), never sent raw."""
-    return _CONTROL.sub(lambda m: "\\x%02x" % ord(m.group()) if ord(m.group()) < 0x100
-                        else "\\u%04x" % ord(m.group()), str(text))
-
-
-def shown(value, style=""):
-    """Outside data as a rich Text: printed as it is, never read as markup."""
-    from rich.text import Text
-
-    return Text(printable(value), style=style)
-
-
-def say(line, style=""):
-    """Print one readable line that holds outside data (see :func:`shown`); a long one is not
-    broken by the console (the terminal wraps it), so it can be copied and searched whole."""
-    console().print(shown(line, style), soft_wrap=True)
-
-
-def key_value_grid():
-    """A two-column rich grid (bold keys) for readable summaries."""
-    from rich.table import Table
-
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
-    return grid
-
-
-def warn(msg):
-    """A warning: ``runcue: warning: <msg>`` on stderr (the command goes on and exits 0)."""
-    try:
-        sys.stderr.write("runcue: warning: %s\n" % _one_line(msg))
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
-
-
-LANG_HELP = ("The language on the watch (and of this output): nl or en. Default: the file's lang, "
-             "else the language of the kind words (wandelen, hardlopen: nl).")
-
-
-def print_json(obj):
-    """Exactly one JSON document on stdout (ASCII, so any locale can print it)."""
-    sys.stdout.write(json.dumps(obj, ensure_ascii=True) + "\n")
-    sys.stdout.flush()
-
-
-def _one_line(msg):
-    return printable(" ".join(str(msg).split("\n")).strip())
-
-
-def _fail(msg, code=EXIT_USER):
-    try:
-        sys.stderr.write("runcue: %s\n" % _one_line(msg))
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
-    return code
 
 
 def _usage_message(err):
     """Typer's usage error as 'program check: missing argument 'SPEC' (see ...)'."""
-    msg = _one_line(err.format_message()).rstrip(".")
+    msg = one_line(err.format_message()).rstrip(".")
     msg = msg[:1].lower() + msg[1:]
     ctx = getattr(err, "ctx", None)
     if ctx is None:
@@ -192,25 +133,32 @@ def _reflow_all(command):
         _reflow_all(sub)
 
 
-def main(argv=None):
-    """Entry point of the console script; returns the exit status."""
+def click_command():
+    """The whole command tree as click sees it (for :func:`main`, and for the test that every
+    command has help and is in the README)."""
     command = typer.main.get_command(build_app())
     _reflow_all(command)
+    return command
+
+
+def main(argv=None):
+    """Entry point of the console script; returns the exit status."""
+    command = click_command()
     try:
         rv = command.main(args=argv, prog_name="runcue", standalone_mode=False)
     except UserError as e:
-        return _fail(e, e.exit_code)
+        return fail(e, e.exit_code)
     except typer.TyperException as e:  # typer's (click's) usage errors
         if type(e).__name__ == "NoArgsIsHelpError":  # `runcue`, `runcue program`: show the help
             text = e.format_message()  # empty when typer's rich help has printed it already
             if text:
                 sys.stdout.write(text + "\n")
             return 0
-        return _fail(_usage_message(e), getattr(e, "exit_code", EXIT_USER))
+        return fail(_usage_message(e), getattr(e, "exit_code", EXIT_USER))
     except typer.Abort:
-        return _fail("aborted", 1)
+        return fail("aborted", 1)
     except KeyboardInterrupt:
-        return _fail("interrupted", 130)
+        return fail("interrupted", 130)
     except BrokenPipeError:  # e.g. `runcue ... --json | head -c 10`
         try:
             sys.stdout = open("/dev/null", "w")  # noqa: SIM115 - silence the flush at exit

@@ -4,11 +4,7 @@ from typing import Annotated
 
 import typer
 
-from runcue_host.cli import say
-
-
-def register(app):
-    app.command("desk")(desk)
+from runcue_host.cli.output import say
 
 
 def desk(

@@ -1,43 +1,27 @@
-"""``runcue sync`` and ``runcue device ...``: everything that talks to the watch over USB."""
+"""``runcue sync`` and ``runcue device ...``: a thin layer over ``watch.sync`` and ``watch.device``."""
 
-import time
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from runcue_host import UserError
-from runcue_host.cli import console, key_value_grid, new_group, print_json, say, shown
-from runcue_host.wording import clock_offset, count
+from runcue_host.cli.options import Archive, ClientCode, Json, Port
+from runcue_host.cli.output import console, key_value_grid, print_json, say, shown
+from runcue_host.timetext import SECOND, clock_state, utc
+from runcue_host.wording import count
 
 
-def Watch(port):  # noqa: N802 - the link (and mpremote) load only for commands that use it
-    from runcue_host.watch.link import Watch as _Watch
+def _watch_label(device_id):
+    from runcue_host.archive import watch_label
 
-    return _Watch(port)
-
-group = new_group("The watch on USB: what it holds, its clock, its client.")
-PORT_HELP = "The watch's serial port (found by itself when only one watch is plugged in)."
-Port = Annotated[str | None, typer.Option("--port", help=PORT_HELP)]
-
-
-def register(app):
-    app.add_typer(group, name="device")
-    app.command("sync")(sync)
-
-
-def _archive(path):
-    from runcue_host.archive import Archive
-
-    return Archive(path)
+    return watch_label(device_id)
 
 
 def sync(
     port: Port = None,
-    archive: Annotated[Path | None, typer.Option("--archive", help="The archive (default: your data dir).")] = None,
+    archive: Archive = None,
     accept_reassign: Annotated[bool, typer.Option(
         "--accept-reassign", help="The watch now belongs to another client: store its sessions under it.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False,
+    as_json: Json = False,
 ):
     """Pull the watch's new sessions into the archive (exactly once), then let it free the space."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn
@@ -45,13 +29,13 @@ def sync(
     from runcue_host.archive.logdecode import CLOCK_OFF_S
     from runcue_host.watch import sync as sync_mod
 
-    with _archive(archive) as arc:
-        bar = Progress(TextColumn("syncing"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[n]}"),
-                       console=console(), transient=True, disable=as_json)
-        with bar:
-            task = bar.add_task("sync", total=None, n="")
-            result = sync_mod.sync(port, arc, accept_reassign=accept_reassign, progress=lambda b, n, log: bar.update(
-                task, completed=b, total=log, n=count(n, "session", "sessions")))
+    bar = Progress(TextColumn("syncing"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[n]}"),
+                   console=console(), transient=True, disable=as_json)
+    with bar:
+        task = bar.add_task("sync", total=None, n="")
+        result = sync_mod.sync_archive(port, archive, accept_reassign=accept_reassign,
+                                       progress=lambda b, n, log: bar.update(
+                                           task, completed=b, total=log, n=count(n, "session", "sessions")))
     if as_json:
         print_json(result)
         return
@@ -64,34 +48,16 @@ def sync(
     off = result["clock_offset_s"]
     if off is not None and abs(off) > CLOCK_OFF_S:
         say("warning: the watch clock was %s; the times it gave for this sync's sessions are marked approximate "
-            "(≈)" % _clock_state(off), style="bold")
+            "(≈)" % clock_state(off), style="bold")
     if result["clock_set"]:
-        say("watch clock set (it was %s)" % _clock_state(off))
+        say("watch clock set (it was %s)" % clock_state(off))
 
 
-def _watch_label(device_id):
-    from runcue_host.archive import watch_label
-
-    return watch_label(device_id)
-
-
-def _clock_state(offset_s):
-    """The watch clock against this laptop's: "unset", or "6 days fast", "2 s slow"..."""
-    return "unset" if offset_s is None else clock_offset(offset_s)
-
-
-def _offset(clock, now):
-    from runcue_host.watch.link import clock_offset_s
-
-    return clock_offset_s(clock, now)
-
-
-@group.command("info")
-def info(port: Port = None, as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document.")] = False):
+def info(port: Port = None, as_json: Json = False):
     """What the watch holds: id, client, versions, clock, flash, unsynced sessions, plan position."""
-    with Watch(port) as w:
-        data = w.info()
-    data["clock_offset_s"] = _offset(data["clock"], int(time.time()))
+    from runcue_host.watch import device
+
+    data = device.info(port)
     if as_json:
         print_json(data)
         return
@@ -102,8 +68,7 @@ def info(port: Port = None, as_json: Annotated[bool, typer.Option("--json", help
     t.add_row("firmware", shown("%s (records v%s, programs v%s)" % (
         data["firmware"], data["record_format"], data["program_format"])))
     if data["clock_offset_s"] is not None:
-        t.add_row("clock", shown("%s UTC (%s)" % (time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(data["clock"])),
-                                                 _clock_state(data["clock_offset_s"]))))
+        t.add_row("clock", shown("%s UTC (%s)" % (utc(data["clock"], SECOND), clock_state(data["clock_offset_s"]))))
     else:
         t.add_row("clock", "unset (the next sync sets it)")
     t.add_row("flash", "%d KB used by the log, %d KB free of %d KB%s" % (
@@ -114,8 +79,13 @@ def info(port: Port = None, as_json: Annotated[bool, typer.Option("--json", help
     if isinstance(crash, dict) and isinstance(crash.get("n"), int):  # the watch is not trusted: text only
         t.add_row("crashes", shown("%d, the last: %s at %s" % (crash["n"], str(crash.get("what"))[:40],
                                                                str(crash.get("where") or "?")[:40])))
-    prog = data.get("program")
-    prog = prog if isinstance(prog, dict) else {}  # the watch is not trusted: show what makes sense
+    _program_row(t, data.get("program"))
+    console().print(t)
+
+
+def _program_row(t, prog):
+    """The program or plan in force, as the watch describes it (not trusted: shown as it makes sense)."""
+    prog = prog if isinstance(prog, dict) else {}
     if prog.get("error"):  # the file on the watch does not load: nothing is in force
         t.add_row(shown(prog.get("kind")), shown("refused by the watch: %s (push it again)" % prog["error"]))
     elif prog.get("kind") == "plan":
@@ -127,30 +97,21 @@ def info(port: Port = None, as_json: Annotated[bool, typer.Option("--json", help
         t.add_row("program", shown("%s (%s)" % (prog.get("name"), prog.get("id"))))
     else:
         t.add_row("program", "(none)")
-    console().print(t)
 
 
-@group.command("set-clock")
 def set_clock(port: Port = None):
     """Set the watch's clock to this laptop's (UTC)."""
-    with Watch(port) as w:
-        off = _offset(w.info()["clock"], int(time.time()))
-        w.call("set_time", int(time.time()))
-    say("watch clock set (it was %s)" % _clock_state(off))
+    from runcue_host.watch import device
+
+    say("watch clock set (it was %s)" % clock_state(device.set_clock(port)))
 
 
-@group.command("assign")
-def assign(port: Port = None,
-           client: Annotated[str, typer.Option("--client", help="A pseudonymous client code, never a name.")] = ""):
+def assign(port: Port = None, client: ClientCode = ""):
     """Give the watch to a client, by code (letters, digits, '-' and '_'; at most 16).
 
     The watch refuses another client while it holds sessions not synced yet: sync first.
     """
-    from runcue.syncsvc import CLIENT_RULE, valid_client
+    from runcue_host.watch import device
 
-    if not valid_client(client):
-        raise UserError("device assign: --client %r: %s" % (client, CLIENT_RULE))
-    with Watch(port) as w:
-        reply = w.call("assign", client)
-    since = reply.get("client_since")
-    say("watch assigned to client %s" % client + (" (from session %d on)" % since if type(since) is int else ""))
+    since = device.assign(client, port)
+    say("watch assigned to client %s" % client + (" (from session %d on)" % since if since is not None else ""))

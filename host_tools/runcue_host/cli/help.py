@@ -6,14 +6,6 @@ write shorthand, program files and plan files, with examples that the tests chec
 
 import sys
 
-from runcue_host.cli import new_group
-
-group = new_group("Reference pages: 'runcue help formats' shows how to write programs and plans.")
-
-
-def register(app):
-    app.add_typer(group, name="help")
-
 
 def formats_text():
     """The text of the formats page."""
@@ -22,7 +14,6 @@ def formats_text():
     return resources.files("runcue_host.cli").joinpath("formats.md").read_text(encoding="utf-8")
 
 
-@group.command("formats")
 def formats():
     """How to write programs (shorthand, TOML) and multi-week plans (TOML), with examples."""
     sys.stdout.write(formats_text())  # as it is: plain text, never markup

@@ -4,51 +4,32 @@ from typing import Annotated
 
 import typer
 
-from runcue_host.cli import LANG_HELP, console, new_group, print_json, shown, warn
-
-PLAN_HELP = "A built-in plan's name (see 'runcue plan list-builtin') or a plan .toml file."
-
-group = new_group("Check and show multi-week plans (built-in or your own TOML).")
-
-LangOpt = Annotated[str | None, typer.Option("--lang", metavar="nl|en", help=LANG_HELP, show_default=False)]
+from runcue_host.cli.options import PLAN_HELP, Lang, json_flag
+from runcue_host.cli.output import console, key_value_grid, print_json, shown, warn
+from runcue_host.timetext import clock, hours_minutes, minutes
 
 # what `plan check` and `plan show` print: in English, or in the language --lang gives
 TEXTS = {
     "en": {"name": "name", "no_name": "(no name)", "sessions": "sessions", "in_weeks": "%d in %s, %d a week",
            "stopped_early": "stopped early", "repeat": "offered again", "next": "move on to the next",
-           "total": "total", "of_which": "%s, of which %s running", "hours": "%d h %02d min",
+           "total": "total", "of_which": "%s, of which %s running",
            "source": "source", "notes": "notes", "ok": "ok: the plan fits the watch",
            "columns": ("week", "session", "program", "total", "run min")},
     "nl": {"name": "naam", "no_name": "(geen naam)", "sessions": "sessies", "in_weeks": "%d in %s, %d per week",
            "stopped_early": "vroeg gestopt", "repeat": "opnieuw aangeboden", "next": "door naar de volgende",
-           "total": "totaal", "of_which": "%s, waarvan %s hardlopen", "hours": "%d u %02d min",
+           "total": "totaal", "of_which": "%s, waarvan %s hardlopen",
            "source": "bron", "notes": "notities", "ok": "ok: het plan past op het horloge",
            "columns": ("week", "sessie", "programma", "totaal", "min hardlopen")},
 }
 
 
-def register(app):
-    app.add_typer(group, name="plan")
-
-
-def _hours(s, t):
-    return t["hours"] % (s // 3600, s % 3600 // 60)
-
-
-def _minutes(ms, lang):
-    text = "%d" % (ms // 60000) if ms % 60000 == 0 else "%.1f" % (ms / 60000)
-    return text.replace(".", ",") if lang == "nl" else text
-
-
-@group.command("check")
 def check(
     spec: Annotated[str, typer.Argument(metavar="PLAN", help=PLAN_HELP, show_default=False)],
-    as_json: Annotated[bool, typer.Option(
-        "--json", help='Print one JSON document: {"id", "name", "sessions", "weeks", "per_week", "rule", '
-                       '"total_s", "run_s", "lang", "warnings"} (totals over all sessions; weeks: the last '
-                       'week number; warnings: weeks with fewer or more sessions than per_week).',
-    )] = False,
-    lang: LangOpt = None,
+    as_json: Annotated[bool, json_flag(
+        'Print one JSON document: {"id", "name", "sessions", "weeks", "per_week", "rule", "total_s", "run_s", '
+        '"lang", "warnings"} (totals over all sessions; weeks: the last week number; warnings: weeks with '
+        'fewer or more sessions than per_week).')] = False,
+    lang: Lang = None,
 ):
     """Check a plan against the watch's limits and print its totals.
 
@@ -71,22 +52,19 @@ def check(
 
 
 def _about(pf, info, lang):
-    from rich.table import Table
     from rich.text import Text
 
     from runcue_host.authoring import plan_file as plans
 
     t = TEXTS[lang]
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
+    grid = key_value_grid()
     grid.add_row(t["name"], Text(pf.plan.name or t["no_name"]))
     grid.add_row("id", info["id"])
     grid.add_row("lang", "%s  (%s)" % (pf.plan.lang, pf.lang_from))
     grid.add_row(t["sessions"], t["in_weeks"] % (
         info["sessions"], plans.weeks_text(info["weeks"], lang), info["per_week"]))
     grid.add_row(t["stopped_early"], t[pf.plan.rule])
-    grid.add_row(t["total"], t["of_which"] % (_hours(info["total_s"], t), _hours(info["run_s"], t)))
+    grid.add_row(t["total"], t["of_which"] % (hours_minutes(info["total_s"], lang), hours_minutes(info["run_s"], lang)))
     if pf.source:
         grid.add_row(t["source"], Text(pf.source))
     if pf.notes:
@@ -94,7 +72,6 @@ def _about(pf, info, lang):
     return grid
 
 
-@group.command("list-builtin")
 def list_builtin():
     """List the plans that come with runcue, with their sources."""
     from rich.table import Table
@@ -121,17 +98,16 @@ def list_builtin():
         out.print(line)
 
 
-@group.command("show")
 def show(
     spec: Annotated[str, typer.Argument(metavar="NAME", help=PLAN_HELP, show_default=False)],
-    lang: LangOpt = None,
+    lang: Lang = None,
 ):
     """Show a plan week by week: each session's program, its length and its running minutes."""
     from rich.table import Table
     from rich.text import Text
 
     from runcue_host.authoring import plan_file as plans
-    from runcue_host.authoring import preview, shorthand
+    from runcue_host.authoring import shorthand
 
     pf = plans.resolve(spec, lang)
     lang = pf.plan.lang if lang else "en"
@@ -143,8 +119,8 @@ def show(
         text = Text(shorthand.format_shorthand(prog.items, lang))
         if notes:
             text.append("\n" + notes, style="italic")
-        t.add_row(str(week) if week != last else "", Text(prog.name), text, preview.clock(prog.total_ms),
-                  _minutes(prog.run_ms, lang), end_section=False)
+        t.add_row(str(week) if week != last else "", Text(prog.name), text, clock(prog.total_ms),
+                  minutes(prog.run_ms, lang), end_section=False)
         last = week
     out = console()
     out.print(_about(pf, plans.summary(pf), lang))

@@ -18,7 +18,6 @@ uvicorn, Ctrl-C), ``texts`` (English and Dutch), ``clients``, ``author``, ``plan
 """
 
 import secrets
-import time
 
 from jinja2 import Environment, PackageLoader
 from markupsafe import Markup
@@ -89,7 +88,9 @@ def trusted(html):
 
 
 def _date(unix):
-    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(unix)) if unix else "–"
+    from runcue_host.timetext import utc
+
+    return utc(unix) if unix else "–"
 
 
 _env.filters["utc"] = _date

@@ -66,6 +66,7 @@ def error_place(text, message):
 
 def check_result(text, fmt, name, lang, page_lang):
     """What the check shows: {"ok", ...totals and timeline} or {"error", "place"}."""
+    from runcue_host import timetext
     from runcue_host.authoring import preview, program_file
 
     if not text.strip():
@@ -78,7 +79,7 @@ def check_result(text, fmt, name, lang, page_lang):
     info = program_file.summary(prog)
     _grid, totals = preview.table(prog, page_lang)
     rows = [{"n": i, "kind": preview.kind_text(kind, page_lang), "run": kind == program.RUN, "round": "%d/%d" % (r, n)
-             if n else "", "start": preview.clock(start), "dur": preview.clock(dur)}
+             if n else "", "start": timetext.clock(start, page_lang), "dur": timetext.clock(dur, page_lang)}
             for i, kind, r, n, start, dur in preview.timeline(prog)]
     return {"ok": True, "info": info, "totals": totals, "timeline": rows, "lang_from": written.lang_from,
             "program": prog}

@@ -8,7 +8,6 @@ are as they were (the push swaps atomically on the watch; the sync stores in one
 transaction and frees only what the archive holds).
 """
 
-import time
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse, StreamingResponse
@@ -18,7 +17,8 @@ from runcue_host import UserError
 from runcue_host.archive import valid_client, watch_label
 from runcue_host.desk import lang_of, render, render_text, syncjob, texts
 from runcue_host.desk.archive_access import library, open_archive
-from runcue_host.wording import clock_offset, count
+from runcue_host.timetext import SECOND, clock_offset, utc
+from runcue_host.wording import count
 
 
 def _found():
@@ -51,20 +51,14 @@ async def watch_page(request):
                   plan_refs=plan_refs)
 
 
-def _offset(clock, now):
-    from runcue_host.watch.link import clock_offset_s
-
-    return clock_offset_s(clock, now)
-
-
 def _info_rows(data, t):
     """(label, text) rows of ``device info``; the watch is not trusted: every value is text."""
     rows = [(t["device"], "%s (%s)" % (watch_label(data["device_id"]), data["device_id"])),
             (t["client"], data["client"] or t["none_assigned"]),
             (t["firmware"], str(data["firmware"]))]
-    off = _offset(data["clock"], int(time.time()))
+    off = data["clock_offset_s"]
     rows.append((t["clock"], t["clock_unset"] if off is None else "%s UTC (%s)" % (
-        time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(data["clock"])), clock_offset(off))))
+        utc(data["clock"], SECOND), clock_offset(off))))
     flash = t["flash_text"] % {"log": data["log_bytes"] // 1024, "free": data["free_bytes"] // 1024,
                                "all": data["flash_bytes"] // 1024}
     rows.append((t["flash"], flash + ("  " + t["logging_off"] if data["logging_off"] else "")))
@@ -92,50 +86,43 @@ def _repeat_weeks(data):
 
 
 def _info(port, t):
-    from runcue_host.watch.link import Watch
+    from runcue_host.watch import device
 
-    with Watch(port) as w:
-        data = w.info()
+    data = device.info(port)
     return {"rows": _info_rows(data, t), "repeat": _repeat_weeks(data)}
 
 
 def _set_clock(port, t):
-    from runcue_host.watch.link import Watch
+    from runcue_host.watch import device
 
-    with Watch(port) as w:
-        off = _offset(w.info()["clock"], int(time.time()))
-        w.call("set_time", int(time.time()))
+    off = device.set_clock(port)
     return {"message": t["clock_was_set"] % (t["unset"] if off is None else clock_offset(off))}
 
 
 def _assign(port, client, t):
-    from runcue_host.watch.link import Watch
+    from runcue_host.watch import device
 
-    with Watch(port) as w:
-        w.call("assign", client)
+    device.assign(client, port)
     return {"message": t["assigned"] % client}
 
 
 def _push_program(port, spec, pid, t):
-    from runcue_host.watch.push import push
+    from runcue_host.watch import push
 
     with open_archive(spec) as arc:
         prog = arc.program(pid)
     if prog is None:
         raise UserError("no program %s in the library" % pid)
-    push("program", prog, port, spec)
-    return {"message": t["pushed_program"] % {"name": prog.name, "id": prog.id()}}
+    done = push.push_program(prog, port, spec)
+    return {"message": t["pushed_program"] % done}
 
 
-def _push_plan(port, spec, pf, args, t):
-    from runcue_host.authoring import plan_file
-    from runcue_host.watch.push import push
+def _push_plan(port, spec, pf, at, t):
+    from runcue_host.watch import push
 
-    reply = push("plan", pf.plan, port, spec, *args)
-    pos = reply.get("pos")
-    n = len(pf.plan.sessions)
-    nxt = plan_file.place_text(pf.plan, pos) if type(pos) is int and 0 <= pos < n else t["plan_done"]
-    return {"message": t["pushed_plan"] % {"name": pf.plan.name, "id": pf.plan.id(), "next": nxt}}
+    done = push.push_plan(pf, port, spec, at=at)
+    return {"message": t["pushed_plan"] % {"name": done["name"], "id": done["id"],
+                                           "next": done["place"] or t["plan_done"]}}
 
 
 async def action(request):
@@ -162,7 +149,7 @@ async def action(request):
             errors["program"] = t["field_required"]
         work = lambda: _push_program(v["port"], desk.archive, v["program"], t)  # noqa: E731
     elif name == "push-plan":
-        pf = args = None
+        pf = None
         try:
             pf = await run_in_threadpool(plans.find, desk.archive, v["plan"])
         except UserError as e:
@@ -171,10 +158,10 @@ async def action(request):
             from runcue_host.authoring import plan_file
 
             try:
-                args = (plan_file.place(pf, v["at"]),)  # checked before the watch is touched
+                plan_file.place(pf, v["at"])  # the push checks it too: here its error goes beside its field
             except UserError as e:
                 errors["at"] = str(e)
-        work = lambda: _push_plan(v["port"], desk.archive, pf, args or (), t)  # noqa: E731
+        work = lambda: _push_plan(v["port"], desk.archive, pf, v["at"] or None, t)  # noqa: E731
     elif name == "info":
         work = lambda: _info(v["port"], t)  # noqa: E731
     elif name == "set-clock":

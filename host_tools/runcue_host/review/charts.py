@@ -8,9 +8,10 @@ Colours are the Okabe-Ito palette (told apart with colour-blindness too).
 
 import io
 import re
-import time
 from collections import Counter
 from typing import Any
+
+from runcue_host.timetext import DAY_MONTH, utc
 
 COMPLETED, STOPPED, INTERRUPTED = "#009E73", "#E69F00", "#999999"
 PLANNED, BEFORE, AFTER, TARGET = "#0072B2", "#56B4E9", "#D55E00", "#CC79A7"
@@ -19,13 +20,9 @@ _RC: Any = {"svg.fonttype": "none", "svg.hashsalt": "runcue", "font.family": "De
        "axes.spines.top": False, "axes.spines.right": False}
 
 
-def day_label(unix):
-    return time.strftime("%d-%m", time.gmtime(unix))
-
-
 def session_labels(sessions):
     """One x label a session: its day, and "(1)", "(2)" when a day has more than one."""
-    days = [day_label(s["started_at"]) for s in sessions]
+    days = [utc(s["started_at"], DAY_MONTH) for s in sessions]
     per_day = Counter(days)
     seen = {}
     out = []
@@ -84,7 +81,7 @@ def weeks_chart(name, weeks, t):
         from matplotlib.ticker import MaxNLocator
 
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        _ticks(ax, [day_label(w["start"]) for w in weeks])
+        _ticks(ax, [utc(w["start"], DAY_MONTH) for w in weeks])
         ax.set_xlabel(t["week_of"])
         ax.legend(loc="upper left", fontsize=8, frameon=False, ncols=4)
         return _svg(fig, name, t["chart_weeks"])
@@ -117,7 +114,7 @@ def run_chart(name, weeks, t):
         fig, ax = _figure(height=2.0)
         ax.bar(range(len(weeks)), [w["run_min"] for w in weeks], color=PLANNED, width=0.7)
         ax.set_ylabel(t["run_minutes"])
-        _ticks(ax, [day_label(w["start"]) for w in weeks])
+        _ticks(ax, [utc(w["start"], DAY_MONTH) for w in weeks])
         ax.set_xlabel(t["week_of"])
         return _svg(fig, name, t["chart_run"])
 

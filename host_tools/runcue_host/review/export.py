@@ -23,8 +23,9 @@ import io
 import os
 
 from runcue_host import UserError, private_files
-from runcue_host.archive import iso_utc, watch_label
 from runcue_host.archive import logdecode as sessions
+from runcue_host.archive import watch_label
+from runcue_host.timetext import iso_utc
 
 FORMATS = ("csv", "fit")
 SESSION_FIELDS = ("device", "client", "seq", "program_id", "program_name", "started_at_utc", "started_approx",
@@ -45,10 +46,15 @@ class ExportError(UserError):
 WHAT = ("export --out", "the export")
 
 
-def export(arc, fmt, client, out, notes=None):
-    """Write the export; the paths written.  ``notes``: a list told about sessions left out."""
+def check_format(fmt):
+    """ExportError unless ``fmt`` is one of :data:`FORMATS`."""
     if fmt not in FORMATS:
         raise ExportError("export %s: unknown format (one of %s)" % (fmt, ", ".join(FORMATS)))
+
+
+def export(arc, fmt, client, out, notes=None):
+    """Write the export; the paths written.  ``notes``: a list told about sessions left out."""
+    check_format(fmt)
     made = not os.path.lexists(out)
     out = private_files.private_dir(out, WHAT)
     try:

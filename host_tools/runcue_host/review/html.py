@@ -4,13 +4,13 @@ Everything the page needs is inside it (CSS in a <style>, charts as inline
 SVG); every value from the archive is escaped.
 """
 
-import time
 from html import escape
 
 from runcue import program, records
 from runcue_host.archive import watch_label
 from runcue_host.authoring import preview
 from runcue_host.review import charts as report_charts
+from runcue_host.timetext import DATE, minutes_clock, utc
 from runcue_host.wording import count, plural
 
 TEXTS = {
@@ -104,30 +104,16 @@ svg{width:100%;max-width:48em;height:auto;display:block}.small{font-size:.85em;c
 """
 
 
-def date(unix):
-    return time.strftime("%Y-%m-%d", time.gmtime(unix))
-
-
-def date_time(unix):
-    return time.strftime("%Y-%m-%d %H:%M", time.gmtime(unix))
-
-
-def mmss(seconds):
-    if seconds is None:
-        return "?"
-    return "%d:%02d" % (seconds // 60, seconds % 60)
-
-
 def flag_text(kind, d, t):
     """One flag of :func:`runcue_host.review.report.flags` as a sentence in the texts ``t``."""
     args = dict(d)
     if kind == "stop_pain":
-        args.update(reason=t["flag_reasons"].get(d["reason"], d["reason"]), at=date_time(d["at"]),
-                    done=mmss(d["done_s"]), planned=mmss(d["planned_s"]))
+        args.update(reason=t["flag_reasons"].get(d["reason"], d["reason"]), at=utc(d["at"]),
+                    done=minutes_clock(d["done_s"]), planned=minutes_clock(d["planned_s"]))
     elif kind == "mood":
         args["after"] = ", ".join(str(m) for m in d["after"])
     elif kind == "gap":
-        args.update({"from": date(d["from"]), "to": date(d["to"])})
+        args.update({"from": utc(d["from"], DATE), "to": utc(d["to"], DATE)})
         kind = "gap_open" if d["open"] else "gap"
     text = t["flag_" + kind]
     if isinstance(text, tuple):  # (one, many) by the count
@@ -189,7 +175,8 @@ def client_section(c, t, n, now, lang):
         head += [t["target"], t["met"]]
     rows = []
     for w in weeks:
-        r = [date(w["start"]), w["sessions"], w["completed"], w["stopped"], w["interrupted"], round(w["run_min"])]
+        r = [utc(w["start"], DATE), w["sessions"], w["completed"], w["stopped"], w["interrupted"],
+             round(w["run_min"])]
         if c["plan"]:
             r += [w["target"], t["yes"] if w["met"] else t["not_yet"] if w["start"] + 7 * 86400 > now else t["no"]]
         rows.append(r)
@@ -201,10 +188,10 @@ def client_section(c, t, n, now, lang):
         status = t["status_" + s["status"]]
         if s["stop_reason"]:
             status += ": " + t["reasons"].get(s["stop_reason"], s["stop_reason"])
-        when = date_time(s["started_at"]) + (" ≈" if s["started_approx"] else "")
+        when = utc(s["started_at"]) + (" ≈" if s["started_approx"] else "")
         rows.append([when, escape(s["program_name"]), '<span class="%s">%s</span>' % (s["status"], escape(status)),
-                     mmss(s["planned_s"]), mmss(s["done_s"]), mmss(s["wall_s"] - s["done_s"]),
-                     mmss(s["run_s"]) if s["run_s"] is not None else "?", escape(_skipped(s, lang))])
+                     minutes_clock(s["planned_s"]), minutes_clock(s["done_s"]),
+                     minutes_clock(s["wall_s"] - s["done_s"]), minutes_clock(s["run_s"]), escape(_skipped(s, lang))])
     out.append(_table([t["date"], t["program"], t["status"], t["planned"], t["done"], t["paused"],
                        t["run_minutes"], t["skipped"]], rows))
     if any(s["started_approx"] for s in sessions):
@@ -213,7 +200,7 @@ def client_section(c, t, n, now, lang):
     out.append(report_charts.run_chart("c%d-run" % n, weeks, t))
     out.append("<h3>%s</h3>" % t["h_mood"])
     out.append(report_charts.mood_chart("c%d-mood" % n, sessions, t))
-    rows = [[date_time(s["started_at"]), s["mood_before"] or "–", s["mood_after"] or "–",
+    rows = [[utc(s["started_at"]), s["mood_before"] or "–", s["mood_after"] or "–",
              t.get(s["talk"], "–") if s["talk"] else "–"] for s in sessions]
     out.append(_table([t["date"], t["mood_before"], t["mood_after"], t["talk"]], rows))
     out.append("</section>")
@@ -225,7 +212,7 @@ def page(clients, lang, now):
     out = ['<!DOCTYPE html><html lang="%s"><head><meta charset="utf-8">' % lang,
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            "<title>%s</title><style>%s</style></head><body>" % (t["title"], CSS),
-           "<h1>%s</h1><p class=\"small\">%s</p>" % (t["title"], t["made"] % date_time(now))]
+           "<h1>%s</h1><p class=\"small\">%s</p>" % (t["title"], t["made"] % utc(now))]
     out.append('<div class="flags"><h2>%s</h2>' % t["flags"])
     any_flag = False
     for n, c in enumerate(clients):

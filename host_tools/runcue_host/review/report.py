@@ -171,12 +171,17 @@ def overview(arc, now=None):
     return out
 
 
+def check_lang(lang):
+    """UserError unless the report can be written in ``lang``."""
+    if lang not in LANGS:
+        raise UserError("report: --lang %s: not one of %s" % (lang, ", ".join(LANGS)))
+
+
 def render(arc, client=None, lang="en", now=None):
     """The report page as text."""
     from runcue_host.review import html as report_html
 
-    if lang not in LANGS:
-        raise UserError("report: --lang %s: not one of %s" % (lang, ", ".join(LANGS)))
+    check_lang(lang)
     now = int(time.time()) if now is None else now
     return report_html.page(model(arc, client, now), lang, now)
 

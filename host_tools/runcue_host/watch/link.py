@@ -259,12 +259,6 @@ def restart_app(port):
         t.close()
 
 
-def clock_offset_s(clock, now):
-    """The watch clock (``info()["clock"]``) minus ``now``, in seconds; None when the clock is unset or
-    reads no time (1970, past 2106)."""
-    return clock - now if isinstance(clock, int) and records.rtc_or_unset(clock) else None
-
-
 def expect(obj, fields, where):
     """Check that ``obj`` has ``fields`` of the given types (the watch is not trusted)."""
     for key, kind in fields.items():

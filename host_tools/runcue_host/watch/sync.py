@@ -18,10 +18,10 @@ whole sync are bounded by the size of the watch's log.
 import time
 from binascii import a2b_base64, crc32
 
-from runcue import records
 from runcue.syncsvc import MAX_COUNT
 from runcue_host import UserError
-from runcue_host.archive import logdecode
+from runcue_host.archive import Archive, logdecode
+from runcue_host.watch.device import clock_offset
 from runcue_host.watch.link import LinkError, Watch, expect, in_range
 
 CHUNK_BYTES = 4096  # per read call: a few sessions; whole sessions always
@@ -156,6 +156,12 @@ def sync(port, archive, progress=None, accept_reassign=False, now=time.time, dea
             watch.call("set_time", int(now()))
             clock_set = True
     return {"device": device, "client": info["client"], "read_bytes": got, "read_sessions": len(read),
-            "stored": stored, "acked": acked, "clock_set": clock_set, "clock_offset_s":
-            (info["clock"] - host_time) if records.rtc_or_unset(info["clock"]) else None,
+            "stored": stored, "acked": acked, "clock_set": clock_set,
+            "clock_offset_s": clock_offset(info["clock"], host_time),
             "notes": notes + [n for n in stored["notes"] if n not in notes]}
+
+
+def sync_archive(port, archive_path=None, progress=None, accept_reassign=False):
+    """:func:`sync` into the archive at ``archive_path`` (default: the user's), opened and closed here."""
+    with Archive(archive_path) as archive:
+        return sync(port, archive, progress=progress, accept_reassign=accept_reassign)
