@@ -62,6 +62,7 @@ TEXTS = {
         "refused_by_watch": "refused by the watch: %s (push it again)", "field_required": "Fill this in.",
         "new_session": "new session", "new_sessions": "new sessions", "unset": "unset",
         "bad_client": "%s: a client code is 1-16 letters, digits, '-' or '_' (a code, never a name)",
+        "crashes": "crashes", "crash_text": "%(n)d, the last: %(what)s at %(where)s",
         "notes": "Notes", "repeat_h": "Send the client back in the plan",
     },
     "nl": {
@@ -124,6 +125,7 @@ TEXTS = {
         "refused_by_watch": "geweigerd door het horloge: %s (stuur het opnieuw)", "field_required": "Vul dit in.",
         "new_session": "nieuwe sessie", "new_sessions": "nieuwe sessies", "unset": "niet gezet",
         "bad_client": "%s: een cliëntcode is 1-16 letters, cijfers, '-' of '_' (een code, nooit een naam)",
+        "crashes": "vastlopers", "crash_text": "%(n)d, de laatste: %(what)s in %(where)s",
         "notes": "Opmerkingen", "repeat_h": "De cliënt terugzetten in het schema",
     },
 }

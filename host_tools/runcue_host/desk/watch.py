@@ -63,6 +63,10 @@ def _info_rows(data, t):
                                "all": data["flash_bytes"] // 1024}
     rows.append((t["flash"], flash + ("  " + t["logging_off"] if data["logging_off"] else "")))
     rows.append((t["unsynced"], str(data["unsynced"])))
+    crash = data.get("crash")
+    if isinstance(crash, dict) and isinstance(crash.get("n"), int):  # the watch is not trusted: text only
+        rows.append((t["crashes"], t["crash_text"] % {"n": crash["n"], "what": str(crash.get("what"))[:40],
+                                                        "where": str(crash.get("where") or "?")[:40]}))
     prog = data.get("program") if isinstance(data.get("program"), dict) else {}
     if prog.get("error"):
         rows.append((str(prog.get("kind")), t["refused_by_watch"] % prog["error"]))
