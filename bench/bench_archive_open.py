@@ -19,7 +19,7 @@ from runcue_host.archive import Archive
 
 
 def build(path, n):
-    with Archive(path) as arc, arc._tx() as db:
+    with Archive(path) as arc, arc.transaction() as db:
         db.execute("INSERT INTO devices (device_id, client, first_seen, last_sync) VALUES (?, NULL, 0, 0)",
                    ("0123456789abcdef",))
         for seq in range(1, n + 1):

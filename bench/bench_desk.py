@@ -34,7 +34,7 @@ def build(path, clients, sessions, now):
     with Archive(path) as arc:
         arc.add_plan(p.to_json())
         pid = prog.id()
-        with arc._tx() as db:  # the bench fills the schema directly: a sync per session would take hours
+        with arc.transaction() as db:  # the bench fills the schema directly: a sync per session would take hours
             for c in range(clients):
                 code, device = "C%03d" % c, "%016x" % (0xABC000 + c)
                 db.execute("INSERT INTO clients (code, first_seen) VALUES (?, 0)", (code,))

@@ -60,3 +60,15 @@ def damage(path, table):
     with open(path, "r+b") as f:
         f.seek((root - 1) * page_size)
         f.write(b"\xa5" * page_size)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One private PostgreSQL cluster for the whole test session (tests/pg_cluster.py), stopped at its end."""
+    from pg_cluster import Cluster
+
+    cluster = Cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()

@@ -200,7 +200,9 @@ def test_reading_a_damaged_or_unfinished_archive_says_what_is_wrong_and_changes_
     db = sqlite3.connect(str(old))
     db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)")
     db.close()
-    cases = [(damaged, "archive is damaged"), (old, "needs an upgrade to schema version 1")]
+    from runcue_host.archive.schema import SCHEMA_VERSION
+
+    cases = [(damaged, "archive is damaged"), (old, "needs an upgrade to schema version %d" % SCHEMA_VERSION)]
     for path, expected in cases:
         for call in [("sessions", "--archive", path), ("report", "--archive", path, "--out", tmp_path / "r.html"),
                      ("export", "csv", "--archive", path, "--out", tmp_path / "csv")]:

@@ -327,3 +327,36 @@ def test_a_watch_is_not_given_to_another_client_while_it_holds_unsynced_sessions
         twin.stop()
     with Archive(arc_path) as arc:
         assert sorted((r["seq"], r["client"] or "") for r in arc.sessions()) == [(1, ""), (2, ""), (3, "C02")]
+
+
+def test_a_sync_into_postgresql_whose_connection_drops_stores_nothing_and_the_watch_frees_nothing(
+        watch, tmp_path, pg_cluster):
+    from runcue_host.archive import ArchiveError
+    from runcue_host.watch import sync as sync_mod
+
+    url = pg_cluster.url(pg_cluster.new_db())
+    logged = sim.read_flash(watch)["log"]
+    twin = Twin(watch, tmp_path / "ttyWATCH")
+    try:
+        with Archive(url) as arc:
+            pid = arc.one("SELECT pg_backend_pid()")[0]
+            real = arc.execute
+
+            def execute(sql, args=()):
+                if sql.startswith("INSERT INTO segments"):  # the first session half stored: the server goes
+                    pg_cluster.sql("SELECT pg_terminate_backend(%d)" % pid)
+                return real(sql, args)
+
+            arc.execute = execute
+            with pytest.raises(ArchiveError, match="connection to the database was lost.*nothing .* stored"):
+                sync_mod.sync(str(twin.link), arc)
+        with Archive(url, read_only=True) as arc:
+            assert arc.sessions() == []
+        again = runcue("sync", "--port", str(twin.link), "--archive", url, "--json")
+        assert again.returncode == 0, again.stderr
+        assert json.loads(again.stdout)["stored"]["new"] == 2  # the watch had freed nothing
+    finally:
+        twin.stop()
+    with Archive(url, read_only=True) as arc:
+        assert arc.raw_session(arc.sessions()[0]["device"], 1) + arc.raw_session(arc.sessions()[0]["device"], 2) \
+            == logged

@@ -23,6 +23,7 @@ from sim_clients import C01_SESSIONS, DAY, SHORT, WEEK1, review_archive
 from runcue import records
 from runcue.logsync import SyncLog
 from runcue_host.archive import Archive, ArchiveError
+from runcue_host.archive import copy as archive_copy
 from runcue_host.archive import logdecode as sessions
 
 from conftest import damage
@@ -35,11 +36,41 @@ def review(tmp_path_factory):
     return review_archive(tmp_path_factory)
 
 
-def _counts(path):
-    db = sqlite3.connect(str(path))
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_archive(request, tmp_path):
+    """A maker of new, empty archive targets on the engine under test: a file path, or a
+    new database of the test session's PostgreSQL cluster."""
+    def make(name="a"):
+        if request.param == "sqlite":
+            return tmp_path / (name + ".sqlite")
+        cluster = request.getfixturevalue("pg_cluster")
+        return cluster.url(cluster.new_db())
+    return make
+
+
+@pytest.fixture
+def review_in(review, new_archive):
+    """A copy of the review archive on the engine under test, to change in one test."""
+    def make():
+        target = new_archive()
+        if isinstance(target, Path):
+            return review.copy(target)
+        archive_copy.copy(review.path, target)
+        return target
+    return make
+
+
+def _counts(target):
+    """Rows per table, read straight from the engine (no Archive: it might migrate or switch something)."""
+    tables = ("devices", "sessions", "segments", "raw_records")
+    if isinstance(target, str):
+        import psycopg
+
+        with psycopg.connect(target) as db:
+            return {t: db.execute("SELECT COUNT(*) FROM %s" % t).fetchone()[0] for t in tables}  # type: ignore
+    db = sqlite3.connect(str(target))
     try:
-        return {t: db.execute("SELECT COUNT(*) FROM %s" % t).fetchone()[0]
-                for t in ("devices", "sessions", "segments", "raw_records")}
+        return {t: db.execute("SELECT COUNT(*) FROM %s" % t).fetchone()[0] for t in tables}
     finally:
         db.close()
 
@@ -49,8 +80,8 @@ def _split(log):
     return [b"".join(it[2] for it in group) for group in sessions.split(sessions.frames(log))]
 
 
-def test_a_repeated_sync_stores_nothing_twice(review, tmp_path):
-    path = review.copy(tmp_path / "a.sqlite")
+def test_a_repeated_sync_stores_nothing_twice(review, review_in):
+    path = review_in()
     before = _counts(path)
     with Archive(path) as arc:
         listed = arc.sessions()
@@ -61,10 +92,10 @@ def test_a_repeated_sync_stores_nothing_twice(review, tmp_path):
     assert _counts(path) == before
 
 
-def test_a_sync_broken_before_the_ack_is_simply_repeated(review, tmp_path):
+def test_a_sync_broken_before_the_ack_is_simply_repeated(review, new_archive):
     f = review.flash["C01"]
     parts = _split(f["log"])
-    with Archive(tmp_path / "a.sqlite") as arc:
+    with Archive(new_archive()) as arc:
         first = arc.store(f["device_id"], "C01", b"".join(parts[:4]), [], review.ctx("C01"))
         assert first["new"] == 4 and arc.cursor(f["device_id"]) == 5
         again = arc.store(f["device_id"], "C01", f["log"], [], review.ctx("C01"))
@@ -72,10 +103,10 @@ def test_a_sync_broken_before_the_ack_is_simply_repeated(review, tmp_path):
         assert [s["seq"] for s in arc.sessions()] == list(range(1, len(parts) + 1))
 
 
-def test_a_record_arriving_again_with_other_bytes_stops_the_sync_and_stores_nothing(review, tmp_path):
+def test_a_record_arriving_again_with_other_bytes_stops_the_sync_and_stores_nothing(review, new_archive):
     f = review.flash["C01"]
     parts = _split(f["log"])
-    path = tmp_path / "a.sqlite"
+    path = new_archive()
     with Archive(path) as arc:
         arc.store(f["device_id"], "C01", b"".join(parts[:3]), [], review.ctx("C01"))
     before = _counts(path)
@@ -93,11 +124,11 @@ def test_a_record_arriving_again_with_other_bytes_stops_the_sync_and_stores_noth
         assert arc.cursor(f["device_id"]) == 4
 
 
-def test_corrupt_bytes_are_refused_before_anything_is_stored(review, tmp_path):
+def test_corrupt_bytes_are_refused_before_anything_is_stored(review, new_archive):
     f = review.flash["C01"]
     log = bytearray(f["log"])
     log[len(log) // 2] ^= 0x40
-    path = tmp_path / "a.sqlite"
+    path = new_archive()
     with Archive(path) as arc, pytest.raises(ArchiveError, match="not whole sessions.*nothing stored"):
         arc.store(f["device_id"], "C01", bytes(log), [], review.ctx("C01"))
     assert _counts(path) == {"devices": 0, "sessions": 0, "segments": 0, "raw_records": 0}
@@ -119,16 +150,16 @@ def test_the_archive_and_its_wal_files_are_readable_by_the_owner_only(review, tm
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
-def test_the_cursor_is_one_past_the_highest_stored_session(review, tmp_path):
-    with Archive(tmp_path / "a.sqlite") as arc:
+def test_the_cursor_is_one_past_the_highest_stored_session(review, new_archive, review_in):
+    with Archive(new_archive()) as arc:
         assert arc.cursor(review.devices["C01"]) == 1
-    with Archive(review.path) as arc:
+    with Archive(review_in()) as arc:
         assert arc.cursor(review.devices["C01"]) == len(C01_SESSIONS) + 1
         assert arc.cursor(review.devices["C02"]) == 4
 
 
-def test_a_watch_of_another_client_is_not_merged_silently(review, tmp_path):
-    path = review.copy(tmp_path / "a.sqlite")
+def test_a_watch_of_another_client_is_not_merged_silently(review, review_in):
+    path = review_in()
     f = review.flash["C01"]
     dev = f["device_id"]
     with Archive(path) as arc:
@@ -148,8 +179,8 @@ def test_a_watch_of_another_client_is_not_merged_silently(review, tmp_path):
             arc.check_device(dev, "C 01; DROP")
 
 
-def test_sessions_with_the_clock_set_are_placed_exactly_and_without_it_approximately(review):
-    with Archive(review.path) as arc:
+def test_sessions_with_the_clock_set_are_placed_exactly_and_without_it_approximately(review, review_in):
+    with Archive(review_in()) as arc:
         c01 = arc.session_rows("C01")
         c02 = arc.session_rows("C02")
     starts = [f[4] for t, f, _ in sessions.frames(review.flash["C01"]["log"]) if t == records.START]
@@ -198,8 +229,8 @@ def test_a_watch_clock_found_days_off_at_the_sync_makes_the_times_it_gave_approx
     assert this_boot["started_at"] == host - 1000  # this boot's start is known from the laptop's clock
 
 
-def test_the_sessions_list_has_the_designed_shape(review):
-    with Archive(review.path) as arc:
+def test_the_sessions_list_has_the_designed_shape(review, review_in):
+    with Archive(review_in()) as arc:
         rows = arc.sessions()
     assert len(rows) == len(C01_SESSIONS) + 3
     for r in rows:
@@ -209,8 +240,8 @@ def test_the_sessions_list_has_the_designed_shape(review):
     assert [r["status"] for r in rows if r["client"] == "C02"] == ["completed", "stopped", "interrupted"]
 
 
-def test_segments_add_up_to_the_active_time_with_skips_and_pauses(review):
-    with Archive(review.path) as arc:
+def test_segments_add_up_to_the_active_time_with_skips_and_pauses(review, review_in):
+    with Archive(review_in()) as arc:
         rows = {(r["device_id"], r["seq"]): r for r in arc.session_rows()}
         segs = arc.segment_rows()
     for key, r in rows.items():
@@ -225,9 +256,9 @@ def test_segments_add_up_to_the_active_time_with_skips_and_pauses(review):
     assert len(cut) == 1 and cut[0]["done_s"] > 0 and cut[0]["mood_after"] is None
 
 
-def test_a_program_learnt_after_its_sessions_fills_in_their_plan(review, tmp_path):
+def test_a_program_learnt_after_its_sessions_fills_in_their_plan(review, new_archive):
     f = review.flash["C02"]
-    with Archive(tmp_path / "a.sqlite") as arc:
+    with Archive(new_archive()) as arc:
         arc.store(f["device_id"], "C02", f["log"], [], review.ctx("C02"))
         assert {r["planned_s"] for r in arc.sessions()} == {None}
         assert {g["kind"] for g in arc.segment_rows()} == {None}
@@ -236,7 +267,7 @@ def test_a_program_learnt_after_its_sessions_fills_in_their_plan(review, tmp_pat
         assert {g["kind"] for g in arc.segment_rows()} == {"walk", "run"}
 
 
-def test_a_session_logged_only_as_a_summary_is_stored_without_segments(tmp_path):
+def test_a_session_logged_only_as_a_summary_is_stored_without_segments(tmp_path, new_archive):
     store = SyncLog(str(tmp_path / "log"), check_every=0)  # free space looked up before every record
     store.open()
     free = [10 ** 9]
@@ -251,7 +282,7 @@ def test_a_session_logged_only_as_a_summary_is_stored_without_segments(tmp_path)
     store.end(records.COMPLETED, 1800, 1800)
     store.checkin(4, 1, 0)
     data, _ = store.read_from(1, 1 << 16)
-    with Archive(tmp_path / "a.sqlite") as arc:
+    with Archive(new_archive()) as arc:
         bad = '{"v":1,"name":"x","lang":"en","items":[]}'  # a program the watch could not play
         res = arc.store(store.device_id, None, data, [WEEK1.to_json(), bad], {"host_time": 1_800_200_000})
         assert res["new"] == 2 and res["notes"] == [
@@ -268,8 +299,8 @@ def test_the_schema_is_versioned_and_a_newer_archive_is_refused(tmp_path):
     path = tmp_path / "a.sqlite"
     Archive(path).close()
     with Archive(path) as arc:
-        assert arc.schema_version() == 1
-        assert arc.db.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 1
+        assert arc.schema_version() == 2  # 2: the clinic's tables
+        assert arc.db.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 2
         arc.db.execute("INSERT INTO schema_version (version, applied_at) VALUES (99, 0)")
     with pytest.raises(ArchiveError, match="schema version 99 is newer"):
         Archive(path)
@@ -290,11 +321,30 @@ def test_the_schema_is_versioned_and_a_newer_archive_is_refused(tmp_path):
         Archive(tmp_path / "missing.sqlite", create=False)
 
 
+def test_an_archive_of_an_older_version_is_upgraded_by_a_write_and_keeps_its_sessions(review, new_archive,
+                                                                                      monkeypatch):
+    from runcue_host.archive import schema
+
+    target = new_archive()
+    f = review.flash["C02"]
+    with monkeypatch.context() as older:  # as the runcue before the clinic's tables made it
+        older.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
+        older.setattr(schema, "SCHEMA_VERSION", 1)
+        with Archive(target) as arc:
+            arc.store(f["device_id"], "C02", f["log"], [], review.ctx("C02"))
+    with pytest.raises(ArchiveError, match="needs an upgrade to schema version 2 .it has 1.*only reads"):
+        Archive(target, read_only=True)
+    with Archive(target) as arc:
+        assert arc.schema_version() == 2
+    with Archive(target, read_only=True) as arc:
+        assert [s["status"] for s in arc.sessions()] == ["completed", "stopped", "interrupted"]
+
+
 def _sql_literals():
     """Every string constant in the archive modules that is an SQL statement (or a piece of one)."""
     out = []
-    for name in ("__init__.py", "store.py", "schema.py"):
-        for node in ast.walk(ast.parse((HERE / name).read_text())):
+    for path in sorted(HERE.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and re.match(
                     r"\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|ALTER|BEGIN|COMMIT|ROLLBACK|PRAGMA)\b", node.value):
                 out.append(node.value)
@@ -323,9 +373,9 @@ def test_a_damaged_archive_is_named_damaged_with_what_to_do_before_a_sync_writes
 
 
 def test_a_second_writer_waits_then_is_told_the_archive_is_in_use(review, tmp_path, monkeypatch):
-    from runcue_host import archive
+    from runcue_host.archive import sqlite_file
 
-    monkeypatch.setattr(archive, "BUSY_TIMEOUT_S", 0.2, raising=False)  # not the usual seconds
+    monkeypatch.setattr(sqlite_file, "BUSY_TIMEOUT_S", 0.2)  # not the usual seconds
     path = tmp_path / "a.sqlite"
     Archive(path).close()
     f = review.flash["C02"]
@@ -351,7 +401,7 @@ with Archive(path) as arc:
 """
 
 
-def test_first_syncs_creating_one_archive_at_once_all_succeed(review, tmp_path):
+def test_first_syncs_creating_one_archive_at_once_all_succeed(review, tmp_path, new_archive):
     jobs = []
     for client in ("C01", "C02"):
         f = review.flash[client]
@@ -360,7 +410,7 @@ def test_first_syncs_creating_one_archive_at_once_all_succeed(review, tmp_path):
                                    "ctx": review.ctx(client)}))
         jobs.append(job)
     for attempt in range(3):
-        path = tmp_path / ("a%d.sqlite" % attempt)
+        path = new_archive("a%d" % attempt)
         start = time.time() + 2.0  # every process imported and waiting by then
         procs = [subprocess.Popen([sys.executable, "-c", FIRST_SYNC, str(path), str(start), str(jobs[i % 2])],
                                   stderr=subprocess.PIPE) for i in range(4)]

@@ -4,6 +4,13 @@ To change the schema, append ``(2, [statements])``: never edit a released
 version.  Plain SQL that PostgreSQL runs too: explicit types, composite keys
 instead of rowid.  Times are unix seconds (UTC) in BIGINT.
 Check-in answers are columns of ``sessions`` (one check-in per session).
+
+Version 2 is the clinic's: ``therapists`` (a therapist is a database login
+role of that name), the therapist who treats each client (``clients.therapist``;
+set by ``runcue clinic assign``), and ``audit_log``, the NEN 7513 access log
+(what, when, which client, which database user, on whose behalf, from which
+command).  Both engines have these tables; only PostgreSQL has the roles, the
+row-level security and the append-only triggers over them (``security``).
 """
 
 # BYTEA is PostgreSQL's type for bytes; SQLite keeps a blob unchanged under any type name.
@@ -43,6 +50,14 @@ MIGRATIONS = [
             FOREIGN KEY (device_id, seq) REFERENCES sessions (device_id, seq))""",
         "CREATE INDEX sessions_by_client ON sessions (client, started_at)",
     ]),
+    (2, [
+        """CREATE TABLE therapists (name VARCHAR(63) NOT NULL PRIMARY KEY, added_at BIGINT NOT NULL)""",
+        "ALTER TABLE clients ADD COLUMN therapist VARCHAR(63) REFERENCES therapists (name)",
+        """CREATE TABLE audit_log (at BIGINT NOT NULL, event VARCHAR(16) NOT NULL, client VARCHAR(16),
+            db_user VARCHAR(63) NOT NULL, on_behalf VARCHAR(63) NOT NULL, command VARCHAR(80) NOT NULL,
+            detail VARCHAR(200) NOT NULL)""",
+        "CREATE INDEX audit_by_client ON audit_log (client, at)",
+    ]),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -50,3 +65,20 @@ SESSION_COLUMNS = ("device_id", "seq", "client", "program_id", "plan_week", "pla
                    "started_approx", "status", "planned_s", "done_s", "wall_s", "mood_before", "mood_after",
                    "talk", "stop_reason", "logged_whole", "synced_at")
 SEGMENT_COLUMNS = ("device_id", "seq", "idx", "kind", "planned_ms", "start_ms", "done_ms", "skipped")
+AUDIT_COLUMNS = ("at", "event", "client", "db_user", "on_behalf", "command", "detail")
+BOOL_COLUMNS = ("started_approx", "logged_whole", "skipped")
+
+# what `runcue archive copy` carries, parents before children, with each table's key: a client's
+# care data (not the practice's therapists, assignments or audit log, which stay with their archive)
+COPIED = (
+    ("clients", ("code", "first_seen"), ("code",)),
+    ("devices", ("device_id", "client", "first_seen", "last_sync"), ("device_id",)),
+    ("syncs", ("device_id", "host_time", "device_clock", "uptime_s", "boots", "new_sessions", "new_bytes"),
+     ("device_id", "host_time")),
+    ("programs", ("id", "name", "total_ms", "run_ms", "json"), ("id",)),
+    ("plans", ("id", "name", "per_week", "json"), ("id",)),
+    ("plan_programs", ("plan_id", "pos", "week", "program_id"), ("plan_id", "pos")),
+    ("sessions", SESSION_COLUMNS, ("device_id", "seq")),
+    ("segments", SEGMENT_COLUMNS, ("device_id", "seq", "idx")),
+    ("raw_records", ("device_id", "seq", "idx", "rtype", "bytes"), ("device_id", "seq", "idx")),
+)

@@ -1,6 +1,8 @@
 """One sync's bytes into the archive: every session of it in one transaction, or nothing.
 
-Called through ``Archive.store``.  Every frame is decoded before anything is
+Called through ``Archive.store``, and uses only the Archive's public side (its
+connection's ``execute`` / ``one`` / ``transaction``, ``check_device``,
+``add_any``, ``program``): it never imports the Archive back.  Every frame is decoded before anything is
 written; a session already stored is compared record by record (the same
 bytes: a duplicate, skipped; other bytes: ArchiveError, and the transaction
 rolls back).  New sessions get their UTC start from ``sessions.place``.
@@ -11,8 +13,9 @@ A session the watch recorded before it was given to its current client
 import time
 
 from runcue import records
-from runcue_host.archive import ArchiveError, _check_ids
 from runcue_host.archive import logdecode as log
+from runcue_host.archive.errors import ArchiveError
+from runcue_host.archive.ids import check_ids
 
 
 def _context(ctx):
@@ -34,33 +37,33 @@ def store(arc, device_id, client, data, programs=(), sync_ctx=None, accept_reass
     this archive lacks is skipped (its seq in "skipped"): the watch had it synced
     before it changed hands, so another client's archive holds it.
     """
-    _check_ids(device_id, client)
+    check_ids(device_id, client)
     ctx = _context(sync_ctx)
     try:
         groups = log.split(log.frames(data))
     except log.LogError as e:
         raise ArchiveError("watch %s: the synced bytes are not whole sessions (%s): nothing stored"
                            % (device_id, e)) from None
-    db = arc.db
     now = ctx["host_time"]
-    with arc._tx():
+    with arc.transaction():
         notes = arc.check_device(device_id, client, accept_reassign)
         for text in programs:
             try:
-                arc._add_any(text)
+                arc.add_any(text)
             except ArchiveError as e:  # the sessions matter more than a program the watch holds
                 notes.append("a program from the watch was not kept: %s" % e)
-        known = arc._one("SELECT first_seen FROM devices WHERE device_id = ?", (device_id,))
-        if client is not None:
-            db.execute("INSERT INTO clients (code, first_seen) VALUES (?, ?) ON CONFLICT (code) DO NOTHING",
-                       (client, now))
-        db.execute("INSERT INTO devices (device_id, client, first_seen, last_sync) VALUES (?, ?, ?, ?)"
+        known = arc.one("SELECT first_seen FROM devices WHERE device_id = ?", (device_id,))
+        # only a client not there yet is inserted: a therapist may read their clients, never add one
+        if client is not None and arc.one("SELECT 1 FROM clients WHERE code = ?", (client,)) is None:
+            arc.execute("INSERT INTO clients (code, first_seen) VALUES (?, ?) ON CONFLICT (code) DO NOTHING",
+                        (client, now))
+        arc.execute("INSERT INTO devices (device_id, client, first_seen, last_sync) VALUES (?, ?, ?, ?)"
                    " ON CONFLICT (device_id) DO UPDATE SET client = excluded.client, last_sync = excluded.last_sync",
                    (device_id, client, now, now))
         new, duplicate, skipped = [], 0, []
         for group in sorted(groups, key=lambda g: g[0][1].seq):
             seq = group[0][1].seq
-            stored = db.execute("SELECT idx, bytes FROM raw_records WHERE device_id = ? AND seq = ? ORDER BY idx",
+            stored = arc.execute("SELECT idx, bytes FROM raw_records WHERE device_id = ? AND seq = ? ORDER BY idx",
                                 (device_id, seq)).fetchall()
             if stored:
                 _same_or_fail(device_id, group, stored)
@@ -79,20 +82,21 @@ def store(arc, device_id, client, data, programs=(), sync_ctx=None, accept_reass
         decoded = [log.decode(g, arc.program(records.id_hex(g[0][1].program_id))) for g in new]
         if decoded:
             first = decoded[0][0]["seq"]
-            row = arc._one("SELECT started_at + wall_s FROM sessions WHERE device_id = ? AND seq < ?"
+            row = arc.one("SELECT started_at + wall_s FROM sessions WHERE device_id = ? AND seq < ?"
                            " ORDER BY seq DESC LIMIT 1", (device_id, first))
             last_end = row[0] if row else (known[0] if known else None)
             log.place([s for s, _ in decoded], ctx, last_end, notes)
         nbytes = 0
         for group, (s, segments) in zip(new, decoded, strict=True):
-            _insert(db, device_id, client, now, s, segments, group)
+            _insert(arc, device_id, client, now, s, segments, group)
             nbytes += sum(len(it[2]) for it in group)
-        db.execute(
+        arc.execute(
             "INSERT INTO syncs (device_id, host_time, device_clock, uptime_s, boots, new_sessions, new_bytes)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (device_id, host_time) DO UPDATE SET"
             " new_sessions = syncs.new_sessions + excluded.new_sessions,"
             " new_bytes = syncs.new_bytes + excluded.new_bytes",
             (device_id, now, ctx["device_clock"], ctx["uptime_s"], ctx["boots"], len(new), nbytes))
+        arc.audit("sync", client, "%d new sessions from watch %s" % (len(new), device_id))
     offset = ctx["device_clock"] - now if ctx["device_clock"] else None
     return {"new": len(new), "duplicate": duplicate, "skipped": skipped, "bytes": nbytes, "notes": notes,
             "clock_offset_s": offset}
@@ -114,21 +118,21 @@ def _same_or_fail(device_id, group, stored):
                                % (device_id, seq, i, len(old), len(group)))
 
 
-def _insert(db, device_id, client, now, s, segments, group):
-    db.execute(
+def _insert(arc, device_id, client, now, s, segments, group):
+    arc.execute(
         "INSERT INTO sessions (device_id, seq, client, program_id, plan_week, plan_session, started_at,"
         " started_approx, status, planned_s, done_s, wall_s, mood_before, mood_after, talk, stop_reason,"
         " logged_whole, synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (device_id, s["seq"], client, s["program_id"], s["plan_week"], s["plan_session"], s["started_at"],
-         s["started_approx"], s["status"], s["planned_s"], s["done_s"], s["wall_s"], s["mood_before"],
-         s["mood_after"], s["talk"], s["stop_reason"], s["logged_whole"], now))
+         bool(s["started_approx"]), s["status"], s["planned_s"], s["done_s"], s["wall_s"], s["mood_before"],
+         s["mood_after"], s["talk"], s["stop_reason"], bool(s["logged_whole"]), now))
     for g in segments:
-        db.execute("INSERT INTO segments (device_id, seq, idx, kind, planned_ms, start_ms, done_ms, skipped)"
+        arc.execute("INSERT INTO segments (device_id, seq, idx, kind, planned_ms, start_ms, done_ms, skipped)"
                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                    (device_id, s["seq"], g["idx"], g["kind"], g["planned_ms"], g["start_ms"], g["done_ms"],
-                    g["skipped"]))
+                    bool(g["skipped"])))
     for idx, (rtype, _fields, raw) in enumerate(group):
-        cur = db.execute("INSERT INTO raw_records (device_id, seq, idx, rtype, bytes) VALUES (?, ?, ?, ?, ?)"
+        cur = arc.execute("INSERT INTO raw_records (device_id, seq, idx, rtype, bytes) VALUES (?, ?, ?, ?, ?)"
                          " ON CONFLICT (device_id, seq, idx) DO NOTHING", (device_id, s["seq"], idx, rtype, raw))
         if not cur.rowcount:  # cannot happen after the check above; never overwrite a record
             raise ArchiveError("device %s session %d record %d is stored already" % (device_id, s["seq"], idx))

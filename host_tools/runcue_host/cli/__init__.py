@@ -33,6 +33,8 @@ GROUPS = (
     ("sim", "The simulated watch: the unmodified firmware on the MicroPython unix port."),
     ("plan", "Check and show multi-week plans (built-in or your own TOML)."),
     ("device", "The watch on USB: what it holds, its clock, its client."),
+    ("clinic", "A practice's archive on PostgreSQL: therapists, who treats which client, the audit log."),
+    ("archive", "Move archives: a therapist's file into the practice's database, or back."),
     ("help", "Reference pages: 'runcue help formats' shows how to write programs and plans."),
 )
 
@@ -53,6 +55,12 @@ COMMANDS = (
     ("device set-clock", "device:set_clock"),
     ("device assign", "device:assign"),
     ("sync", "device:sync"),
+    ("clinic init", "clinic:init"),
+    ("clinic add-therapist", "clinic:add_therapist"),
+    ("clinic assign", "clinic:assign"),
+    ("clinic unassign", "clinic:unassign"),
+    ("clinic audit", "clinic:audit"),
+    ("archive copy", "clinic:copy"),
     ("desk", "desk:desk"),
     ("help formats", "help:formats"),
 )

@@ -6,14 +6,13 @@ opened for writing once, so a new archive exists (empty) and an old one is migra
 the first page reads it.
 """
 
-from runcue_host import UserError
 from runcue_host.archive import Archive
 
 
 def open_archive(spec, write=False):
-    """The archive at ``spec`` (None: the default one); ``with`` it, it is closed again."""
-    if spec is not None and "://" in str(spec):  # never a file named like a URL
-        raise UserError("--archive %s: this runcue opens SQLite archives (a file path) only" % spec)
+    """The archive at ``spec`` (a path or a PostgreSQL URL; None: ``RUNCUE_ARCHIVE`` or the default
+    file); ``with`` it, it is closed again.  On PostgreSQL the database shows the connected therapist
+    only their clients, and what a page reads of a client's data goes into the audit log."""
     return Archive(spec) if write else Archive(spec, read_only=True)
 
 
@@ -23,16 +22,11 @@ def prepare(spec):
         pass
 
 
-def is_empty(arc):
-    """True for an archive that no sync has stored anything in yet."""
-    return not arc.clients() and not arc.session_rows()
-
-
 def library(arc):
     """The practice's programs: those saved or pushed on their own (not a plan's sessions),
     [{"id", "name", "total_ms"}] by name."""
-    rows = arc.db.execute("SELECT id, name, total_ms FROM programs WHERE id NOT IN"
-                          " (SELECT program_id FROM plan_programs) ORDER BY name, id").fetchall()
+    rows = arc.execute("SELECT id, name, total_ms FROM programs WHERE id NOT IN"
+                       " (SELECT program_id FROM plan_programs) ORDER BY name, id").fetchall()
     return [{"id": r[0], "name": r[1], "total_ms": r[2]} for r in rows]
 
 
@@ -40,5 +34,5 @@ def stored_plans(arc):
     """Every plan the archive keeps (pushed or added), as ``runcue.plan.Plan``, by name."""
     from runcue import plan as plan_mod
 
-    rows = arc.db.execute("SELECT json FROM plans ORDER BY name, id").fetchall()
+    rows = arc.execute("SELECT json FROM plans ORDER BY name, id").fetchall()
     return [plan_mod.loads(r[0]) for r in rows]
