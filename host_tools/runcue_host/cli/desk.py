@@ -4,13 +4,12 @@ from typing import Annotated
 
 import typer
 
+from runcue_host.cli.options import Archive
 from runcue_host.cli.output import say
 
 
 def desk(
-    archive: Annotated[str | None, typer.Option(
-        "--archive", metavar="PATH|URL", help="The archive (default: archive.sqlite in your data dir).",
-        show_default=False)] = None,
+    archive: Archive = None,
     listen: Annotated[str, typer.Option(
         "--listen", metavar="127.0.0.1:PORT", help="Where the desk listens: 127.0.0.1 only (port 0: a free one).")
     ] = "127.0.0.1:0",
