@@ -85,7 +85,9 @@ def day(tmp_path_factory):
             problems = []
             page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
             page.on("pageerror", lambda e: problems.append(str(e)))
-            state.update(page=page, problems=problems)
+            requests = []
+            context.on("request", lambda r: requests.append(r.url))
+            state.update(page=page, problems=problems, requests=requests)
             yield state
             browser.close()
     finally:
@@ -311,6 +313,9 @@ def test_11_the_language_is_remembered_by_the_next_desk(day):
         page.goto(again.url)
         assert page.locator("h1").inner_text() == "Cliënten"
         assert day["problems"] == []
+        bases = (day["desk"].base + "/", again.base + "/")
+        elsewhere = [u for u in day["requests"] if not u.startswith(bases)]
+        assert elsewhere == [] and len(day["requests"]) > 50  # the pages asked nothing of anyone but the desk
     finally:
         rc, _took, _out, err = again.stop()
         assert rc == 0, err
