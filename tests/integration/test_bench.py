@@ -17,7 +17,8 @@ def test_every_bench_runs_in_quick_mode_and_prints_its_figures():
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
     out = proc.stdout
     for section, figure in (("realtime", "cue"), ("memory", "smallest heap"), ("flash", "sessions fit"),
-                            ("sync", "runcue sync"), ("plan", "c25k plan"), ("sim", "boot to home screen")):
+                            ("sync", "runcue sync"), ("plan", "c25k plan"), ("sim", "boot to home screen"),
+                            ("desk", "client list")):
         body = out.split("## %s (bench/bench_%s.py)" % (section, section), 1)
         assert len(body) == 2, "no %s section:\n%s" % (section, out[-2000:])
         assert figure in body[1].split("\n## ", 1)[0], "%s printed no figures" % section

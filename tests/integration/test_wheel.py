@@ -103,3 +103,32 @@ def test_a_session_goes_from_the_installed_sim_through_sync_into_a_report(instal
     assert json.loads(synced)["stored"]["new"] == 1, synced
     _run([runcue, "report", "--archive", "a.sqlite", "--out", "report.html"], work, env)
     assert "<html" in (work / "report.html").read_text(encoding="utf-8").lower()
+
+
+def test_the_installed_desk_serves_its_pages_and_its_own_scripts(installed):
+    import http.client
+    import re
+    import signal
+
+    bin_dir, work, env = installed
+    proc = subprocess.Popen([bin_dir / "runcue", "desk", "--archive", "a.sqlite", "--no-browser"], cwd=work,
+                            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        assert proc.stdout is not None
+        m = re.search(r"127\.0\.0\.1:(\d+)/\?token=(\S+)", proc.stdout.readline())
+        assert m, proc.stderr.read() if proc.stderr and proc.poll() is not None else "no address"
+        conn = http.client.HTTPConnection("127.0.0.1", int(m.group(1)), timeout=10)
+        conn.request("GET", "/?token=" + m.group(2))
+        resp = conn.getresponse()
+        resp.read()
+        cookie = {"Cookie": resp.getheader("set-cookie").split(";")[0]}
+        for path, want in (("/", b"<h1>"), ("/static/htmx.min.js", b"htmx"), ("/static/desk.css", b"body")):
+            conn.request("GET", path, headers=cookie)
+            resp = conn.getresponse()
+            assert resp.status == 200 and want in resp.read(), path  # templates and static files shipped
+        conn.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(15)
+    assert proc.returncode == 0

@@ -10,13 +10,12 @@ import stat
 import subprocess
 
 import pytest
-from debian import ensure_installed
+from browser import chromium
 from sim_clients import review_archive
 
 from runcue_host.archive import Archive
 from runcue_host.review import report
 
-CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--enable-logging=stderr", "--v=0"]
 
@@ -24,11 +23,6 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dis
 @pytest.fixture(scope="module")
 def review(tmp_path_factory):
     return review_archive(tmp_path_factory)
-
-
-def chromium():
-    """The browser, installed with apt-get when missing; a skip (saying why) only if it cannot be."""
-    return ensure_installed(CHROMIUM, ["chromium", "fonts-dejavu-core"])
 
 
 @pytest.fixture(scope="module")
@@ -189,3 +183,25 @@ def test_the_mood_axis_says_what_its_ends_mean_with_the_watchs_words():
         svg = report_charts.mood_chart("m", rows, report_html.TEXTS[lang])
         assert "1 %s" % bad in svg and "5 %s" % good in svg
         assert "(1-5)" not in svg
+
+
+def test_the_client_overview_has_the_reports_plan_flags_and_this_weeks_sessions(review):
+    """The desk's client list reads no segments, yet says what the report says of each client."""
+    from runcue import plan as plan_mod
+
+    now = review.hosts["C02"] + 3600
+    with Archive(review.path, read_only=True) as arc:
+        full = {c["client"]: c for c in report.model(arc, now=now)}
+        lines = report.overview(arc, now=now)
+        rows = arc.session_rows()
+    assert [line["client"] for line in lines] == ["C01", "C02"]
+    for line in lines:
+        c = full[line["client"]]
+        assert (line["plan"], line["flags"], line["devices"]) == (c["plan"], c["flags"], c["devices"])
+        mine = [r for r in rows if r["client"] == line["client"]]
+        week = plan_mod.week_start(now)
+        assert line["this_week"] == sum(1 for r in mine if week <= r["started_at"] < week + 7 * 86400)
+        assert line["target"] == (c["plan"][1] if c["plan"] else None)
+        assert line["last_sync"] == max(r["synced_at"] for r in mine)
+        last = mine[-1]
+        assert line["position"] == (None if last["plan_week"] is None else (last["plan_week"], last["plan_session"]))

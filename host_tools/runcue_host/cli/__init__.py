@@ -61,6 +61,7 @@ COMMANDS = (
     ("clinic unassign", "clinic:unassign"),
     ("clinic audit", "clinic:audit"),
     ("archive copy", "clinic:copy"),
+    ("desk", "desk:desk"),
     ("help formats", "help:formats"),
 )
 

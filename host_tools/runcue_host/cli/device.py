@@ -33,8 +33,9 @@ def sync(
                    console=console(), transient=True, disable=as_json)
     with bar:
         task = bar.add_task("sync", total=None, n="")
-        result = sync_mod.sync_archive(port, archive, accept_reassign=accept_reassign, progress=lambda b, n: bar.update(
-            task, completed=b, n=count(n, "session", "sessions")))
+        result = sync_mod.sync_archive(port, archive, accept_reassign=accept_reassign,
+                                       progress=lambda b, n, log: bar.update(
+                                           task, completed=b, total=log, n=count(n, "session", "sessions")))
     if as_json:
         print_json(result)
         return

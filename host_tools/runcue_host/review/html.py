@@ -104,7 +104,8 @@ svg{width:100%;max-width:48em;height:auto;display:block}.small{font-size:.85em;c
 """
 
 
-def _flag_text(kind, d, t):
+def flag_text(kind, d, t):
+    """One flag of :func:`runcue_host.review.report.flags` as a sentence in the texts ``t``."""
     args = dict(d)
     if kind == "stop_pain":
         args.update(reason=t["flag_reasons"].get(d["reason"], d["reason"]), at=utc(d["at"]),
@@ -153,7 +154,9 @@ def _table(head, rows):
     return "".join(out)
 
 
-def _client(c, t, n, now, lang):
+def client_section(c, t, n, now, lang):
+    """One client's section of the report (``c`` from ``report.model``): tables and charts; ``n`` names
+    its ids, so several sections live in one page."""
     weeks, sessions = c["weeks"], c["sessions"]
     out = ['<section id="client-%d"><h2>%s</h2>' % (n, _heading(c, t))]
     out.append('<p class="small">%s: %s. ' % (t["watch_ids"], ", ".join(escape(d) for d in c["devices"])))
@@ -216,11 +219,11 @@ def page(clients, lang, now):
         if c["flags"]:
             any_flag = True
             out.append('<h3><a href="#client-%d">%s</a></h3><ul>' % (n, t["client"] % _name(c["client"], t)))
-            out += ['<li class="flag-%s">%s</li>' % (k, escape(_flag_text(k, d, t))) for k, d in c["flags"]]
+            out += ['<li class="flag-%s">%s</li>' % (k, escape(flag_text(k, d, t))) for k, d in c["flags"]]
             out.append("</ul>")
     if not any_flag:
         out.append('<p class="none">%s</p>' % t["no_flags"])
     out.append('<p class="small">%s</p></div>' % t["rules"])
-    out += [_client(c, t, n, now, lang) for n, c in enumerate(clients)]
+    out += [client_section(c, t, n, now, lang) for n, c in enumerate(clients)]
     out.append("</body></html>\n")
     return "\n".join(out)

@@ -124,8 +124,7 @@ def model(arc, client=None, now=None):
             skipped.setdefault(key, []).append((g["idx"] + 1, g["kind"]))
     plans = arc.plans()
     out = []
-    for code in sorted({r["client"] for r in rows}, key=lambda c: (c is None, c or "")):
-        mine = [r for r in rows if r["client"] == code]
+    for code, mine in _by_client(rows):
         plan = _plan_for(mine, plans)
         target = plan[1] if plan else None
         weeks = _weeks(mine, run_s, target, now)
@@ -137,6 +136,38 @@ def model(arc, client=None, now=None):
         out.append({"client": code, "devices": sorted({r["device_id"] for r in mine}), "plan": plan,
                     "weeks": weeks, "sessions": mine, "flags": flags(mine, now),
                     "adherence": adherence(weeks, target, now)})
+    return out
+
+
+def _by_client(rows):
+    """[(client code, its rows)] in code order, the sessions without a client (None) last."""
+    mine = {}
+    for r in rows:
+        mine.setdefault(r["client"], []).append(r)
+    return [(code, mine[code]) for code in sorted(mine, key=lambda c: (c is None, c or ""))]
+
+
+def overview(arc, now=None):
+    """One line per client for a list of clients, without the segments (it is read often):
+    [{client, devices, plan, position, last_session, last_sync, this_week, target, flags}].
+
+    ``position``: (plan week, session index in the plan) of the client's last session, or None;
+    ``this_week``: sessions started in the current week (UTC, from Monday), against ``target``
+    (the plan's sessions a week, or None); ``flags`` as in the report.
+    """
+    now = int(time.time()) if now is None else now
+    week = plan_mod.week_start(now)
+    plans = arc.plans()
+    out = []
+    for code, mine in _by_client(arc.session_rows()):
+        plan = _plan_for(mine, plans)
+        last = mine[-1]
+        out.append({"client": code, "devices": sorted({r["device_id"] for r in mine}), "plan": plan,
+                    "position": (last["plan_week"], last["plan_session"]) if last["plan_week"] is not None
+                    else None, "last_session": last["started_at"],
+                    "last_sync": max(r["synced_at"] for r in mine),
+                    "this_week": sum(1 for r in mine if week <= r["started_at"] < week + 7 * DAY),
+                    "target": plan[1] if plan else None, "flags": flags(mine, now)})
     return out
 
 

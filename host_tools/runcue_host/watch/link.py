@@ -50,11 +50,16 @@ class WatchRefused(LinkError):
     """The watch checked a request and refused it (its reason is the message)."""
 
 
-def find_port():
-    """The one connected watch's port; LinkError when there is none or several."""
+def find_ports():
+    """The serial ports of the plugged-in watches (USB devices of the makers in WATCH_VIDS)."""
     from serial.tools import list_ports
 
-    found = [p.device for p in list_ports.comports() if p.vid in WATCH_VIDS]
+    return sorted(p.device for p in list_ports.comports() if p.vid in WATCH_VIDS)
+
+
+def find_port():
+    """The one connected watch's port; LinkError when there is none or several."""
+    found = find_ports()
     if not found:
         raise LinkError("no watch found: plug it in, or name its port with --port")
     if len(found) > 1:

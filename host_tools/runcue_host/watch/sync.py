@@ -99,7 +99,8 @@ def _ack_point(read, skipped, acked, last_closed):
 
 
 def sync(port, archive, progress=None, accept_reassign=False, now=time.time, deadline_s=None):
-    """One sync; a summary dict.  ``progress(bytes, sessions)`` is told as data arrives.
+    """One sync; a summary dict.  ``progress(bytes, sessions, log_bytes)`` is told before the first read
+    and as data arrives: ``log_bytes`` (the watch's whole log) is the most this sync can read.
 
     ``deadline_s``: the whole sync's time limit (default: by the size of the watch's log).
     """
@@ -116,6 +117,8 @@ def sync(port, archive, progress=None, accept_reassign=False, now=time.time, dea
         chunks, read = [], []
         got = 0
         calls = 2 * info["log_bytes"] // CHUNK_BYTES + SPARE_CHUNKS  # two reads at most hold a chunk's worth
+        if progress:
+            progress(0, 0, info["log_bytes"])
         while True:
             if not calls:
                 raise LinkError("read: the watch sent more chunks than its log of %d bytes can hold: "
@@ -131,7 +134,7 @@ def sync(port, archive, progress=None, accept_reassign=False, now=time.time, dea
             chunks.append(data)
             read += seqs
             if progress:
-                progress(got, len(read))
+                progress(got, len(read), info["log_bytes"])
         programs = []
         active = _active_program(watch)
         if active:
