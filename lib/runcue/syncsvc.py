@@ -2,7 +2,7 @@
 
 The host enters the raw REPL (the app is not running then) and runs:
 
-    import boards, runcue.syncsvc as s; s.attach(boards.rtc())
+    import boards, runcue.syncsvc as s; boards.host_session(); s.attach(boards.rtc())
     s.info()            s.read(cursor, max_bytes)      s.ack(seq)
     s.set_time(unix)    s.assign(client)               s.put_program(b64, crc)
     s.put_session(b64, crc, offset) ... s.put_plan(b64, crc[, pos])   s.active()

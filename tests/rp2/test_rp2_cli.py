@@ -126,3 +126,20 @@ def test_sync_over_the_emulated_usb_stores_once_and_pushes_reach_the_watch(pico_
     flash = pico.read_flash(pico_image)
     assert flash["program"]["kind"] == "plan"
     assert [t for t, _ in records.decode_all(flash["log"])].count(records.START) == 0  # freed once stored
+
+
+def test_a_sync_that_holds_the_watch_past_its_watchdog_time_is_not_reset(pico_image, tmp_path):
+    # mpremote's soft reset in the raw REPL does not run main.py again, and no soft reset stops the
+    # RP2040's watchdog that the app started: the host's session must keep it fed (8 s on a Pico).
+    from runcue_host.watch.link import Watch
+
+    twin = Twin(pico_image, tmp_path / "ttyPICO")
+    try:
+        with Watch(str(twin.link)) as w:
+            before = w.info()
+            time.sleep(11)  # the twin paces emulated time to wall time: longer than the watchdog's 8 s
+            after = w.info()
+        assert after["boots"] == before["boots"] and after["uptime_s"] >= before["uptime_s"] + 8
+        assert twin.homes() == 1  # the watch never went back through its boot to home
+    finally:
+        twin.stop()
