@@ -30,7 +30,7 @@ def call(code):
     peak[0] = max(peak[0], gc.mem_alloc())
 
 
-call("import boards, runcue.syncsvc as s; boards.host_session(); s.attach(boards.rtc())")  # link.PREAMBLE
+call("import boards, runcue.syncsvc as s; s.attach(boards.rtc())")  # runcue_host.watch.link.PREAMBLE
 _reply = env["s"]._reply
 
 

@@ -11,8 +11,7 @@ or a button press and returns the press (BTN_A, BTN_B, plus LONG) or 0.
 A board with a watchdog has ``WAKE_MS`` (the app's loop wakes at least this
 often; 0: no watchdog), ``feed()`` (called from every turn of the loop; the
 first call starts it) and ``release()`` (the host takes the REPL: keep an
-armed watchdog fed while the interpreter runs).  ``host_session()`` does the same for the
-host's own session in the raw REPL, where no Board is made.
+armed watchdog fed while the interpreter runs).
 Each module also has a ``Clock`` class (``now()``, ``set(unix)``, ``uptime_s()``).
 """
 
@@ -88,24 +87,6 @@ def _module():
 def load():
     """The whole board: display, buzzer, buttons, clock."""
     return _module().Board()
-
-
-_keeper = None  # the soft timer that feeds the watchdog during the host's session
-
-
-def host_session():
-    """The host holds the REPL (the link's first call): keep the watchdog fed until it leaves.
-
-    mpremote enters the raw REPL with a soft reset, after which main.py does not run again, yet no
-    soft reset stops the watchdog the app started: a sync longer than WDT_MS would reset the watch.
-    A soft timer feeds it, as ``release()`` does (its callback runs in the interpreter, so a hang
-    still resets the board).  A board without a watchdog (``WAKE_MS`` 0) needs nothing."""
-    global _keeper
-    if _keeper is None and _module().Board.WAKE_MS:
-        from machine import WDT, Timer
-
-        wdt = WDT(timeout=WDT_MS)  # the running watchdog: this does not start a second one
-        _keeper = Timer(ClockedBoard.TIMER_ID, period=WAKE_MS, callback=lambda _t: wdt.feed())
 
 
 def rtc():

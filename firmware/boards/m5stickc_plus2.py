@@ -23,7 +23,7 @@ import framebuf
 from machine import ADC, I2C, PWM, SPI, Pin
 from micropython import const
 
-from boards import BTN_A, BTN_B, LONG, ClockedBoard
+from boards import BTN_A, BTN_B, LONG, WDT_MS, ClockedBoard
 from drivers import battery, bm8563, buttons, clock, flash, st7789
 from drivers.piezo import Piezo
 from runcue import ticks
@@ -62,6 +62,9 @@ _DEFAULT = (st7789.WHITE, st7789.BLACK)
 
 class Clock:
     """The BM8563 (kept by the battery while the watch is off), and the uptime."""
+
+    WATCHDOG_MS = WDT_MS  # the board's watchdog, kept fed by the sync service in the raw REPL
+    WATCHDOG_TIMER = 0  # a hardware timer: the ESP32 port has no virtual ones
 
     def __init__(self, i2c=None):
         if i2c is None:

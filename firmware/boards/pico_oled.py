@@ -23,7 +23,7 @@ import time
 from machine import I2C, PWM, RTC, Pin
 from micropython import const
 
-from boards import BTN_A, BTN_B, LONG, ClockedBoard
+from boards import BTN_A, BTN_B, LONG, WDT_MS, ClockedBoard
 from drivers import buttons, clock, flash, ssd1306
 from drivers.piezo import Piezo
 from runcue import ticks
@@ -39,6 +39,9 @@ OLED_ADDR = const(0x3C)  # the usual SSD1306 module address
 
 class Clock:
     """machine.RTC (unset after power-up), and the uptime."""
+
+    WATCHDOG_MS = WDT_MS  # the board's watchdog, kept fed by the sync service in the raw REPL
+    WATCHDOG_TIMER = -1
 
     def __init__(self):
         self.rtc = RTC()

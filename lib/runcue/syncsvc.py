@@ -2,7 +2,7 @@
 
 The host enters the raw REPL (the app is not running then) and runs:
 
-    import boards, runcue.syncsvc as s; boards.host_session(); s.attach(boards.rtc())
+    import boards, runcue.syncsvc as s; s.attach(boards.rtc())
     s.info()            s.read(cursor, max_bytes)      s.ack(seq)
     s.set_time(unix)    s.assign(client)               s.put_program(b64, crc)
     s.put_session(b64, crc, offset) ... s.put_plan(b64, crc[, pos])   s.active()
@@ -35,12 +35,25 @@ MAX_COUNT = 0x7FFFFFFF  # seqs, boots, uptime, byte counts: a watch stays far be
 
 _clock = None
 _store = None
+_keeper = None  # the soft timer that feeds the watchdog while the host holds the REPL
 
 
 def attach(clock):
-    """The board's RTC: ``now()`` (unix seconds, 0 unset), ``set(unix)``, ``uptime_s()``."""
-    global _clock
+    """The board's RTC: ``now()`` (unix seconds, 0 unset), ``set(unix)``, ``uptime_s()``, and its
+    ``WATCHDOG_MS`` (absent: no watchdog), which this session keeps fed with the
+    machine.Timer ``WATCHDOG_TIMER``.
+
+    mpremote enters the raw REPL with a soft reset, after which main.py does not run again, yet no
+    soft reset stops the watchdog the app started: a sync longer than it would reset the watch.  A
+    soft timer feeds it (its callback runs in the interpreter, so a hang still resets the board)."""
+    global _clock, _keeper
     _clock = clock
+    period = getattr(clock, "WATCHDOG_MS", 0)
+    if period and _keeper is None:
+        from machine import WDT, Timer
+
+        wdt = WDT(timeout=period)  # the watchdog that runs: this starts no second one
+        _keeper = Timer(clock.WATCHDOG_TIMER, period=period // 4, callback=lambda _t: wdt.feed())
 
 
 def _log():

@@ -33,7 +33,7 @@ WRONG_CLOCK_MAX = 2**40  # seconds: far past any clock, well inside SQLite's 64-
 ENTER_TIMEOUT_S = 3  # s: a watch not in a run gives the raw REPL well within this
 CALL_DEADLINE_S = 10  # s: a request answered later than this is not coming (a read of 8 KB takes ~1 s at 115200 baud)
 SERIAL_READ_S = 1  # s: the longest one serial read may block (mpremote's few direct reads)
-PREAMBLE = "import boards, runcue.syncsvc as s; boards.host_session(); s.attach(boards.rtc())"
+PREAMBLE = "import boards, runcue.syncsvc as s; s.attach(boards.rtc())"
 WATCH_VIDS = {0x303A: "Espressif", 0x1A86: "WCH (M5StickC Plus2)", 0x2E8A: "Raspberry Pi", 0x10C4: "Silicon Labs"}
 
 
