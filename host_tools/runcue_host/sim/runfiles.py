@@ -11,7 +11,7 @@ from runcue_host import UserError, private_files, sim
 from runcue_host.sim import buttons as button_script
 
 CLOCKS = ("virtual", "real")
-BOARDS = ("unix", "rp2")  # the MicroPython unix port; the official rp2 port in an emulated Pico (sim/rp2.py)
+BOARDS = ("unix", "rp2")  # the MicroPython unix port; the official rp2 port in an emulated Pico (sim/rp2/)
 
 
 def check_board(board, firmware=None, bootrom=None):

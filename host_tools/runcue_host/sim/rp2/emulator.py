@@ -1,24 +1,15 @@
-"""The emulated Pico's host half: start the harness, serve its USB on a pty, deploy, run.
-
-``simulator/rp2/harness.js`` is the Pico (MicroPython's official rp2 port in
-rp2040js, its flash in a 2 MB image, the OLED, buttons and piezo as device
-models).  This module is what the host does with it:
+"""The emulated Pico as a process: the firmware and bootrom files, one run of the harness, the pty.
 
 - ``files``: the firmware .uf2 and the bootrom, from the options or from
   RUNCUE_RP2_FIRMWARE / RUNCUE_RP2_BOOTROM (a wrong one: SimError, one line);
 - ``Harness``: one run of the emulator; its event lines (the unix sim's
   ``@cue``, ``@screen``...) collected as they come; every wait has a deadline;
+- ``mpremote``, ``wait_repl``: mpremote on its port, each with a deadline;
 - ``PtyWatch``: the Pico on a pseudo-terminal, as on USB.  It holds the pty
   open between clients (mpremote closes it after each command) and starts the
-  emulator again when the watch resets (the emulator cannot reset itself);
-- ``install``: the firmware bundle put on the image the way ``make deploy``
-  puts it on a real Pico (mpremote ``fs cp`` through the USB serial), only when
-  the bundle on the image is not this one; a program or plan pushed as
-  ``runcue program push`` does;
-- ``run``: sessions on the image (virtual time), as ``runcue sim run``.
+  emulator again when the watch resets (the emulator cannot reset itself).
 """
 
-import ast
 import json
 import os
 import select
@@ -34,8 +25,7 @@ import tty
 from pathlib import Path
 
 from runcue_host import shipped, sim
-from runcue_host.sim.run import NO_PROGRAM
-from runcue_host.watch import deploy
+from runcue_host.sim.rp2.screens import marks
 
 HERE = shipped.simulator_dir() / "rp2"
 HARNESS = HERE / "harness.js"
@@ -98,62 +88,6 @@ def open_image(path):
                            "to make one" % (path, size, FLASH_BYTES))
     return fd
 
-
-def _glyphs():
-    """The 8x8 font every MicroPython port draws text with, from the unix port (cached in build/)."""
-    cache = deploy.bundles_dir().parent / "rp2-font8x8.json"
-    if cache.exists():
-        return json.loads(cache.read_text())
-    code = ("import framebuf, json\nb = bytearray(8)\nfb = framebuf.FrameBuffer(b, 8, 8, framebuf.MONO_HLSB)\n"
-            "out = {}\nfor c in range(32, 127):\n fb.fill(0)\n fb.text(chr(c), 0, 0, 1)\n"
-            " out[chr(c)] = [''.join('1' if fb.pixel(x, y) else '0' for x in range(8)) for y in range(8)]\n"
-            "print(json.dumps(out))\n")
-    proc = subprocess.run([str(sim.MICROPYTHON), "-c", code], capture_output=True, text=True, timeout=30)
-    glyphs = json.loads(proc.stdout.strip().splitlines()[-1])
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_text(json.dumps(glyphs))
-    return glyphs
-
-
-def _texts():
-    """firmware/ui.py's TEXTS, read (not imported: the host never imports firmware)."""
-    tree = ast.parse((shipped.firmware_dir() / "ui.py").read_text(encoding="utf-8"))
-    for node_ in tree.body:
-        if isinstance(node_, ast.Assign) and [getattr(t, "id", "") for t in node_.targets] == ["TEXTS"]:
-            return ast.literal_eval(node_.value)
-    raise sim.SimError("firmware/ui.py has no TEXTS")
-
-
-def _text_mark(name, text, x, y, glyphs):
-    rows = ["".join(glyphs.get(c, glyphs["?"])[r] for c in text) for r in range(8)]
-    return {"name": name, "x": x, "y": y, "rows": rows}
-
-
-def marks():
-    """How the harness tells the screens apart: for each, what it alone draws (firmware/screens.py)."""
-    glyphs = _glyphs()
-    out = []
-    bar = ["1" * 128] + ["1" + "?" * 126 + "1"] * 4 + ["1" * 128]  # Running: the session's bar at y 57
-    out.append({"name": "running", "x": 0, "y": 57, "rows": bar})
-
-    def centred(s):
-        return (128 - 8 * len(s)) // 2
-
-    seen = set()
-    for t in _texts().values():
-        for name, key, x, y in (("home", "start", 0, 56), ("paused", "resume", 0, 56),
-                                ("stop_confirm", "stop_yes", 0, 40), ("crash", "crash_wait", 0, 56),
-                                ("crash", "crash_stuck", 0, 56), ("checkin_before", "mood_before", None, 0),
-                                ("checkin_after", "mood_after", None, 0), ("checkin_talk", "talk", None, 0),
-                                ("checkin_reason", "why", None, 0)):
-            s = t[key]
-            mark = (name, s, centred(s) if x is None else x, y)
-            if mark not in seen:
-                seen.add(mark)
-                out.append(_text_mark(name, s, mark[2], y, glyphs))
-    out.append(_text_mark("summary", "A: ok", 0, 56, glyphs))
-    out.append(_text_mark("home", "runcue", centred("runcue"), 0, glyphs))  # no program yet
-    return out
 
 
 def _write_config(config):
@@ -387,166 +321,3 @@ def wait_repl(port, deadline_s):
         except sim.SimError:
             pass
     return False
-
-
-READ_ID = "try:\n print('fw=' + open('/fw.id').read())\nexcept OSError:\n print('fw=')\n"
-
-
-def installed_id(port):
-    out = mpremote(port, "exec", READ_ID)
-    lines = [ln for ln in out.splitlines() if ln.startswith("fw=")]
-    return lines[-1][3:].strip() if lines else ""
-
-
-def deploy_bundle(port):
-    """``make deploy`` on the emulated Pico: the bundle copied with mpremote when it is not there yet."""
-    bundle, bid = deploy.build(BOARD)
-    if installed_id(port) == bid:
-        return False
-    entries = sorted(str(p) for p in bundle.iterdir())
-    mpremote(port, "fs", "cp", "-r", *entries, ":")
-    return True
-
-
-def push(port, kind, text):
-    """``runcue program push`` / ``plan push``: the watch checks and stores it; its reply."""
-    from runcue_host.watch.link import Watch
-
-    with Watch(port, deadline_s=60) as w:
-        return w.put("put_" + kind, text.encode())
-
-
-def prepare(image, firmware, bootrom, program_json=None, plan_json=None):
-    """Deploy the firmware on the image (when not there yet) and push a program or plan: what was done."""
-    done = {}
-    if not (program_json or plan_json):
-        try:
-            installed = read_flash(image)["fw_id"]
-        except sim.SimError:  # never booted: no filesystem yet
-            installed = ""
-        if installed == deploy.build(BOARD)[1]:
-            return {"installed": False}  # nothing to do: the watch need not even boot
-    with PtyWatch(image, firmware, bootrom) as w:
-        h = w.harness
-        assert h is not None
-        if h.wait_event("usb", BOOT_DEADLINE_S) is None:
-            raise sim.SimError(h.bad_file())
-        if not wait_repl(w.port, BOOT_DEADLINE_S):
-            raise sim.SimError("%s: the emulated Pico gives no REPL on its USB serial" % image)
-        done["installed"] = deploy_bundle(w.port)
-        if program_json or plan_json:
-            kind = "program" if program_json else "plan"
-            n = len(h.events)
-            done[kind] = push(w.port, kind, program_json or plan_json)
-        n = len(h.events)
-        if not (program_json or plan_json):  # mpremote left the REPL: the app runs again, as after a deploy
-            from runcue_host.watch.link import restart_app
-
-            restart_app(w.port)
-        if h.wait_event("show", BOOT_DEADLINE_S, after=n, name=sim.HOME) is None:  # the app is up: nothing in flight
-            raise sim.SimError("the emulated Pico did not show its home screen after the deploy")
-    return done
-
-
-def _has_program(image):
-    """True when the image holds a program or plan (read without booting)."""
-    try:
-        return read_flash(image).get("program") is not None
-    except sim.SimError:  # never booted: no filesystem yet
-        return False
-
-
-def run(image, firmware=None, bootrom=None, buttons=None, sessions=1, clock="virtual", cut_at_write=0,
-        screenshots=None, program_json=None, plan_json=None, deadline_s=RUN_DEADLINE_S):
-    """``runcue sim run --board rp2``: sessions on the emulated Pico; a sim.RunResult of its events.
-
-    As the unix sim: formats (here: makes and deploys) a missing image, refuses presses for a
-    watch that cannot have a program, and a button script that can no longer progress.
-    """
-    firmware, bootrom = files(firmware, bootrom)
-    image = Path(image)
-    if buttons is None:
-        # a minute between sessions, not the unix sim's two days: the Pico has no clock to see the days
-        # (it starts unset at every power-up), and two days of its 20 ms button polls take long to emulate
-        buttons = sim.default_client(sessions, 60000 if clock == "virtual" else 2000)
-    pushed = program_json or plan_json
-    sim.check_new_file(image, "the watch's flash image")
-    if buttons and not pushed and (not image.exists() or not _has_program(image)):
-        raise sim.SimError("%s: %s" % (image, NO_PROGRAM))
-    fd = open_image(image)
-    try:
-        prepare(image, firmware, bootrom, program_json, plan_json)
-        events, code, other = [], 0, []
-        script = buttons
-        for _ in range(RESETS_MAX + 1):
-            h = Harness(image, firmware, bootrom, clock=clock, usb=False, buttons=script,
-                        cut_at_op=cut_at_write, screenshots=screenshots, exit_when_idle=True)
-            try:
-                code = h.wait(deadline_s)
-            finally:
-                h.close()
-            events += h.events
-            other += h.other
-            if code == EXIT_BAD_FILE:
-                raise sim.SimError(h.bad_file())
-            resets = [obj for kind, obj in h.events if kind == "reset"]
-            if code != EXIT_RESET or not resets:
-                break
-            script = resets[-1].get("left", [])  # the presses not made yet, for the watch after its reset
-            cut_at_write = 0
-    finally:
-        os.close(fd)
-    result = sim.RunResult(code, events, "\n".join(other[-30:]))
-    stuck = result.of("stuck")
-    if stuck and code == 0:
-        raise sim.SimError("%s: the button script waits for the \"%s\" screen, but the watch stays on \"%s\" "
-                           "with nothing left to do" % (image, stuck[0]["waiting"][0], stuck[0]["screen"]))
-    return result
-
-
-def twin(image, link, firmware=None, bootrom=None, log=None, buttons=()):
-    """``runcue sim twin --board rp2``: the emulated Pico on LINK (a pty) until SIGTERM/SIGINT."""
-    from runcue_host.sim import twin as unix_twin
-
-    firmware, bootrom = files(firmware, bootrom)
-    link = Path(link)
-    unix_twin.check_link(link)
-    fd = open_image(image)
-    stop = threading.Event()
-    try:
-        prepare(image, firmware, bootrom)
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())
-        with PtyWatch(image, firmware, bootrom, clock="real", link=link, log=log, buttons=list(buttons)) as w:
-            while not stop.is_set() and w.alive():
-                stop.wait(0.2)
-            if not stop.is_set():
-                raise sim.SimError("%s: the emulated Pico stopped: %s" % (image, w.harness and w.harness.bad_file()))
-    finally:
-        os.close(fd)
-
-
-LFS_MAGIC = b"littlefs"  # in a superblock, 8 bytes into the block, then a tag and the sizes
-
-
-def filesystem(image):
-    """The image's LittleFS partition (bytes): MicroPython's rp2 port keeps it at the end of the flash."""
-    data = Path(image).read_bytes()
-    for at in range(0, len(data), 4096):
-        if data[at + 8:at + 16] == LFS_MAGIC:
-            block_size, blocks = int.from_bytes(data[at + 24:at + 28], "little"), \
-                int.from_bytes(data[at + 28:at + 32], "little")
-            if block_size == 4096 and 2 <= blocks <= len(data) // block_size:
-                return data[len(data) - blocks * block_size:]
-    raise sim.SimError("%s: no LittleFS on this Pico image (was the firmware ever booted on it?)" % image)
-
-
-def read_flash(image):
-    """The image's files, whole log and program in force (sim.read_flash on its filesystem), without booting.
-
-    Taken as it is at this moment (no lock: a run may hold it, and a copy is read)."""
-    fs = filesystem(image)
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "fs.img"
-        copy.write_bytes(fs + b"\xff" * sim.RTC_BYTES)  # as the unix sim's image: the blocks, then an unset clock
-        return sim.read_flash(copy)
