@@ -1,6 +1,7 @@
-"""Read a sim flash image without booting the watch: ``micropython read_flash.py IMAGE``.
+"""Read a sim flash image without booting the watch: ``micropython read_flash.py IMAGE [ROMFS]``.
 
-The image is mounted at '/' as on the watch.  Prints the whole log as ``log HEX``
+The image is mounted at '/' as on the watch, and the watch's ROMFS image (a Pico
+whose modules were deployed there) at '/rom', before '/lib' as on the rp2 port.  Prints the whole log as ``log HEX``
 lines (one read of at most a block each: a full log does not fit the heap at
 once), the watch's own ``syncsvc.info()`` reply (``RC:...``: the program in
 force, as `runcue device info` sees it), then one JSON line: the files on the
@@ -29,12 +30,18 @@ def walk(path, out):
             out.append(p)
 
 
-def main(image):
+def main(image, romfs=None):
+    rom = None
+    if romfs:
+        with open(romfs, "rb") as f:
+            rom = vfs.VfsRom(f.read())  # read while the host's files are still mounted
     fs = vfs.VfsLfs2(simhw.setup({"image": image}))
     vfs.umount("/")
     vfs.mount(fs, "/")
+    if rom is not None:
+        vfs.mount(rom, "/rom")
     os.chdir("/")
-    sys.path[:] = ["/lib", ".frozen"]
+    sys.path[:] = ["/rom", "/lib", ".frozen"]
     from runcue import syncsvc
     from runcue.logstore import read_small
     from runcue.logsync import SyncLog
@@ -63,4 +70,4 @@ def main(image):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(*sys.argv[1:3])

@@ -197,11 +197,12 @@ def timeline(result):
     return {"events": result.of("cue")}
 
 
-def read_flash(image):
-    """The image's files, whole log and program in force, read without booting the watch."""
+def read_flash(image, romfs=None):
+    """The image's files, whole log and program in force, read without booting the watch
+    (with the modules in the ROMFS image file ``romfs``, when the watch keeps them there)."""
     fd = lock_image(image)
     try:
-        cmd = micropython_cmd(SIMULATOR / "read_flash.py", Path(image).resolve())
+        cmd = micropython_cmd(SIMULATOR / "read_flash.py", Path(image).resolve(), *([romfs] if romfs else []))
         proc = subprocess.run(cmd, capture_output=True, text=True, env=micropython_env(), timeout=60)
     finally:
         os.close(fd)

@@ -6,7 +6,8 @@ as device models).  The host side is three modules:
 - ``emulator.py``: the firmware and bootrom files, one run of the harness, the Pico on a pty;
 - ``screens.py``: the marks by which the host tells its screens apart;
 - here: the firmware bundle put on the image the way ``make deploy`` puts it on a real Pico
-  (mpremote ``fs cp`` through the USB serial), only when the bundle on the image is not this
+  (mpremote through the USB serial: into the ROMFS partition of a build that has one, else
+  ``fs cp`` to LittleFS), only when the bundle on the image is not this
   one; a program or plan pushed as ``runcue program push`` does; ``run`` (sessions on the image
   in virtual time, as ``runcue sim run``), ``twin`` and ``read_flash``.
 """
@@ -58,17 +59,22 @@ def deploy_bundle(port):
     bundle, bid = deploy.build(BOARD)
     if installed_id(port) == bid:
         return False
-    entries = sorted(str(p) for p in bundle.iterdir())
-    mpremote(port, "fs", "cp", "-r", *entries, ":")
+    for args in deploy.steps(bundle, deploy.has_romfs(mpremote(port, "exec", deploy.HAS_ROMFS))):
+        mpremote(port, *args)
     return True
 
 
 def push(port, kind, text):
-    """``runcue program push`` / ``plan push``: the watch checks and stores it; its reply."""
+    """``runcue program push`` / ``plan push``: the watch checks and stores it (a plan session by
+    session, its index last); its reply."""
+    from runcue import plan
     from runcue_host.watch.link import Watch
+    from runcue_host.watch.push import send_plan
 
     with Watch(port, deadline_s=60) as w:
-        return w.put("put_" + kind, text.encode())
+        if kind == "plan":
+            return send_plan(w, plan.loads(text))
+        return w.put("put_program", text.encode())
 
 
 def prepare(image, firmware, bootrom, program_json=None, plan_json=None):
@@ -182,26 +188,47 @@ def twin(image, link, firmware=None, bootrom=None, log=None, buttons=()):
 
 
 LFS_MAGIC = b"littlefs"  # in a superblock, 8 bytes into the block, then a tag and the sizes
+ROMFS_HEADER = b"\xd2\xcd\x31"  # a ROMFS image begins so, then its size (7 bits a byte, high bit: more)
+ROMFS_MAX = 1024 * 1024  # a ROMFS partition lies just below the filesystem, within this
 
 
-def filesystem(image):
-    """The image's LittleFS partition (bytes): MicroPython's rp2 port keeps it at the end of the flash."""
-    data = Path(image).read_bytes()
+def filesystem(data, image):
+    """Where the LittleFS partition of the flash ``data`` begins: the rp2 port keeps it at the end."""
     for at in range(0, len(data), 4096):
         if data[at + 8:at + 16] == LFS_MAGIC:
             block_size, blocks = int.from_bytes(data[at + 24:at + 28], "little"), \
                 int.from_bytes(data[at + 28:at + 32], "little")
             if block_size == 4096 and 2 <= blocks <= len(data) // block_size:
-                return data[len(data) - blocks * block_size:]
+                return len(data) - blocks * block_size
     raise sim.SimError("%s: no LittleFS on this Pico image (was the firmware ever booted on it?)" % image)
 
 
+def romfs(data, fs_start):
+    """The ROMFS image below the filesystem (bytes), b"" when there is none."""
+    for at in range(fs_start - 4096, max(0, fs_start - ROMFS_MAX), -4096):
+        if data[at:at + 3] == ROMFS_HEADER:
+            size, pos = 0, at + 3
+            while pos < at + 8:
+                size = (size << 7) | (data[pos] & 0x7F)
+                pos += 1
+                if not data[pos - 1] & 0x80:
+                    break
+            if pos + size <= fs_start:
+                return data[at:pos + size]
+    return b""
+
+
 def read_flash(image):
-    """The image's files, whole log and program in force (sim.read_flash on its filesystem), without booting.
+    """The image's files, whole log and program in force (sim.read_flash on its filesystem, with the
+    modules of its ROMFS when it has one), without booting.
 
     Taken as it is at this moment (no lock: a run may hold it, and a copy is read)."""
-    fs = filesystem(image)
+    data = Path(image).read_bytes()
+    start = filesystem(data, image)
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "fs.img"
-        copy.write_bytes(fs + b"\xff" * sim.RTC_BYTES)  # as the unix sim's image: the blocks, then an unset clock
-        return sim.read_flash(copy)
+        copy.write_bytes(data[start:] + b"\xff" * sim.RTC_BYTES)  # as the unix sim's image: the blocks, an unset clock
+        rom = romfs(data, start)
+        if rom:
+            (Path(tmp) / "rom.romfs").write_bytes(rom)
+        return sim.read_flash(copy, str(Path(tmp) / "rom.romfs") if rom else None)
