@@ -24,11 +24,11 @@ from runcue.paths import LOG_DIR, NOTE_FILE, PLAN_INDEX, PLAN_STATE, PROGRAM_FIL
 BATTERY_RESERVE_PCT = 10  # never plan to run the battery below this
 
 
-def _load(path):
-    """(checked lean Program, None), (None, None) when absent, (None, why) when refused."""
+def _load(path, loads):
+    """(checked object, None), (None, None) when absent, (None, why) when refused."""
     try:
         with open(path, "rb") as f:
-            return program.loads(f.read(), True), None
+            return loads(f.read()), None
     except OSError:
         return None, None
     except program.ProgramError as e:
@@ -91,7 +91,7 @@ class App:
         if p is not None:
             self.progress = p
         elif self.prog_error is None:
-            self.prog, self.prog_error = _load(PROGRAM_FILE)
+            self.prog, self.prog_error = _load(PROGRAM_FILE, program.loads)
         self.lang = p.plan.lang if p is not None else self.prog.lang if self.prog else "en"
         self._expand()
 

@@ -43,7 +43,7 @@ class Home(Screen):
         prog = app.prog
         p.fitted(prog.name, 0)
         p.centred(t["minutes"] % max(1, program.minutes(prog.total_ms)), 10)
-        count, parts = prog.shape()
+        count, parts = program.shape(prog.items)
         words = t["words"]
         shown = ["%s %s" % (words[k], program.clock_text(ms)) for k, ms in parts]
         if count:

@@ -34,14 +34,14 @@ def load_index():
 
 
 def session(index, pos):
-    """The checked (lean) Program of session ``pos`` of the plan in force; ProgramError when refused."""
+    """The checked Program of session ``pos`` of the plan in force; ProgramError when refused."""
     try:
         with open(paths.plan_sessions(index.plan_id), "rb") as f:
             data = _read_span(f, index, pos)
     except OSError:
         raise program.ProgramError("plan: its sessions are missing on the watch: push the plan again") from None
     try:
-        return program.loads(data, True)
+        return program.loads(data)
     except program.ProgramError as e:
         raise program.ProgramError("session %d: %s" % (pos + 1, e)) from None
 

@@ -10,6 +10,8 @@ no spaces, UTF-8), so both interpreters produce the same bytes, and its
 SHA-256 prefix is the program's identity.
 """
 
+import json
+
 try:
     from micropython import const
 except ImportError:  # CPython
@@ -91,62 +93,75 @@ def minutes(ms):
     return ms // 60000
 
 
-def _wins(ms, is_block, best_ms, best_is_block):
-    return ms > best_ms or (ms == best_ms and is_block and not best_is_block)
+def _item_ms(item):
+    if item[0] == "x":
+        return item[1] * sum(_item_ms(i) for i in item[2])
+    return item[1]
 
 
-def _shape_of(item):
-    if item[0] != "x":
-        return 0, [(KINDS.index(item[0]), item[1])]
-    for i in item[2]:
+def shape(items):
+    """(count, [(kind index, ms)]): the part of a program that takes the most time.
+
+    A repeat block gives its count and its segments ("6x run 1:30, walk 2:00");
+    a block with blocks inside gives its count and no segments (too deep for a
+    line).  A single segment gives count 0 and itself.  A repeat block wins a
+    tie (it is what makes the program), else the first does.
+    """
+    best = items[0]
+    best_ms = _item_ms(best)
+    for item in items:
+        ms = _item_ms(item)
+        if ms > best_ms or (ms == best_ms and item[0] == "x" and best[0] != "x"):
+            best, best_ms = item, ms
+    if best[0] != "x":
+        return 0, [(KINDS.index(best[0]), best[1])]
+    for i in best[2]:
         if i[0] == "x":
-            return item[1], []
-    return item[1], [(KINDS.index(i[0]), i[1]) for i in item[2]]
+            return best[1], []
+    return best[1], [(KINDS.index(i[0]), i[1]) for i in best[2]]
+
+
+def generated_name(items, lang="en"):
+    """The name of a program nobody named, short enough for the watch (SHOWN_NAME).
+
+    One segment: "30 min walk".  Otherwise the part that takes the most time
+    (``shape``) and the whole length in minutes: "6x 1:30/2:00 31m"; without the
+    length when that does not fit, and "6x, 31 min" when even the shape does not.
+    """
+    total = 0
+    for item in items:
+        total += _item_ms(item)
+    mins = max(1, minutes(total))
+    count, parts = shape(items)
+    words = KIND_WORDS.get(lang) or KIND_WORDS["en"]  # an unknown lang is refused later, by make()
+    if len(items) == 1 and not count:
+        return "%d min %s" % (mins, words[parts[0][0]])
+    if parts:
+        what = "/".join(clock_text(ms) for _k, ms in parts)
+        what = "%dx %s" % (count, what) if count else "%s %s" % (words[parts[0][0]], what)
+        for name in ("%s %dm" % (what, mins), what):
+            if len(name) <= SHOWN_NAME:
+                return name
+    return "%dx, %d min" % (count, mins) if count else "%d min" % mins
 
 
 class Program:
-    """A checked program: name, lang and items in device form.
+    """A checked program: name, lang and items in device form."""
 
-    The watch's programs are lean (``loads(data, lean=True)``): ``items`` is None and
-    ``text`` holds the canonical bytes they were read from, which ``expand`` unrolls."""
-
-    def __init__(self, name, lang, items, text=None):
+    def __init__(self, name, lang, items):
         self.name = name
         self.lang = lang
         self.items = items
-        self.text = text
         self.segments = 0  # expanded count
         self.total_ms = 0
         self.run_ms = 0
-        self._shape = None
-        if items is not None:
-            from runcue import programlists
-
-            programlists.check_items(self, items, 1, [0])
+        _check_items(self, items, 1, [0])
 
     def to_json(self):
-        if self.items is None:
-            return self.text.decode("utf-8")
-        from runcue import programlists
-
-        return programlists.canonical_json(self)
+        return canonical_json(self)
 
     def id(self):
-        if self.items is None:
-            return parts_id((self.text,))
-        from runcue import programlists
-
-        return parts_id(programlists.json_parts(self))  # hashed piece by piece: never the whole JSON
-
-    def shape(self):
-        """``programlists.shape`` of the items (a lean program reads the one item it needs from its text)."""
-        if self.items is not None:
-            from runcue import programlists
-
-            return programlists.shape(self.items)
-        if self._shape is None:
-            self._shape = _Reader(self.text).shape()
-        return self._shape
+        return parts_id(json_parts(self))  # hashed piece by piece: never the whole JSON in the heap
 
     def expand(self, start_ms=None):
         return Expanded(self, start_ms)
@@ -160,36 +175,46 @@ def _after(counter):
     return "after segment %d" % counter[0] if counter[0] else "at the start"
 
 
-# The rules of a program's items, one function each, used by both readers: the checker of a
-# program given as lists (programlists.check_items: the host's authoring) and the reader of its text.
-def _check_depth(depth, counter):
-    if depth > MAX_DEPTH:
-        raise ProgramError("%s: repeats are nested more than %d levels deep" % (_after(counter), MAX_DEPTH))
-
-
-def _check_count(count, counter):
-    if count < 1 or count > MAX_REPEAT:
-        raise ProgramError("%s: repeat count %d is not between 1 and %d" % (_after(counter), count, MAX_REPEAT))
-
-
-def _check_segment(prog, kind, ms, counter, times):
-    """Count segment ``kind`` (an index of KINDS) of ``ms``, played ``times`` times, into ``prog``."""
-    counter[0] += 1
-    where = _place(counter)
-    if ms < MIN_SEGMENT_MS:
-        raise ProgramError("%s: %s is shorter than the %d s minimum" % (
-            where, seconds_text(ms), MIN_SEGMENT_MS // 1000))
-    if ms > MAX_SEGMENT_MS:
-        raise ProgramError("%s: %s is longer than the %d h maximum" % (
-            where, seconds_text(ms), MAX_SEGMENT_MS // 3600000))
-    prog.segments += times
-    if prog.segments > MAX_SEGMENTS:
-        raise ProgramError("%s: the program expands to more than %d segments" % (where, MAX_SEGMENTS))
-    prog.total_ms += ms * times
-    if prog.total_ms > MAX_TOTAL_MS:
-        raise ProgramError("%s: the program lasts more than %d h" % (where, MAX_TOTAL_MS // 3600000))
-    if kind == RUN:
-        prog.run_ms += ms * times
+def _check_items(prog, items, depth, counter, times=1):
+    if type(items) is not list or not items:
+        raise ProgramError("%s: a program needs at least one segment" % (
+            "repeat block " + _after(counter) if depth > 1 else "program"))
+    for item in items:
+        if type(item) is not list or not item:
+            raise ProgramError("%s: an item must be a segment or a repeat block" % _after(counter))
+        if item[0] == "x":
+            if depth > MAX_DEPTH:
+                raise ProgramError("%s: repeats are nested more than %d levels deep" % (
+                    _after(counter), MAX_DEPTH))
+            if len(item) != 3 or type(item[1]) is not int:
+                raise ProgramError("%s: a repeat block is [\"x\", count, [items]]" % _after(counter))
+            count = item[1]
+            if count < 1 or count > MAX_REPEAT:
+                raise ProgramError("%s: repeat count %d is not between 1 and %d" % (
+                    _after(counter), count, MAX_REPEAT))
+            _check_items(prog, item[2], depth + 1, counter, times * count)
+            continue
+        counter[0] += 1
+        where = _place(counter)
+        if len(item) != 2 or type(item[0]) is not str or type(item[1]) is not int:
+            raise ProgramError("%s: a segment is [kind, duration_ms]" % where)
+        if item[0] not in KINDS:
+            raise ProgramError("%s: unknown kind %r (one of %s)" % (where, item[0], ", ".join(KINDS)))
+        ms = item[1]
+        if ms < MIN_SEGMENT_MS:
+            raise ProgramError("%s: %s is shorter than the %d s minimum" % (
+                where, seconds_text(ms), MIN_SEGMENT_MS // 1000))
+        if ms > MAX_SEGMENT_MS:
+            raise ProgramError("%s: %s is longer than the %d h maximum" % (
+                where, seconds_text(ms), MAX_SEGMENT_MS // 3600000))
+        prog.segments += times
+        if prog.segments > MAX_SEGMENTS:
+            raise ProgramError("%s: the program expands to more than %d segments" % (where, MAX_SEGMENTS))
+        prog.total_ms += ms * times
+        if prog.total_ms > MAX_TOTAL_MS:
+            raise ProgramError("%s: the program lasts more than %d h" % (where, MAX_TOTAL_MS // 3600000))
+        if item[0] == "run":
+            prog.run_ms += ms * times
 
 
 def make(name, lang, items):
@@ -202,199 +227,31 @@ def make(name, lang, items):
     return Program(name, lang, items)
 
 
-def loads(text, lean=False):
-    """A checked Program from device JSON (bytes or str); ProgramError otherwise.
-
-    Only the canonical form runcue writes is a program (its id is the hash of those
-    bytes), so it is read in place by ``_Reader``; a text it cannot read is looked at
-    again with ``json`` only to say what is wrong.  ``lean`` (the watch): no items
-    lists, the bytes kept instead (a 250-segment program written out is 8 KB of lists
-    on a 32-bit watch, its text 3.6 KB)."""
+def loads(text):
+    """A checked Program from device JSON (bytes or str); ProgramError otherwise."""
     if len(text) > MAX_JSON_BYTES:
         raise ProgramError("program: %d bytes, at most %d" % (len(text), MAX_JSON_BYTES))
-    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
-    try:
-        return _Reader(data).program(lean)
-    except _NotCanonical:
-        pass
-    from runcue import programlists  # only to say what is wrong: its code stays out of the heap till then
-
-    programlists.diagnose(data)
-    raise ProgramError("program: not in the canonical form runcue writes (re-push it with runcue)")
-
-
-class _NotCanonical(Exception):
-    pass
-
-
-_HEAD = ('{"v":%d,"name":"' % FORMAT_VERSION).encode()
-_LANG = b',"lang":"'
-_ITEMS = b'","items":'
-_REPEAT = b'["x",'
-_KIND_TEXTS = tuple(b'["' + k.encode() + b'",' for k in KINDS)
-
-
-class _Reader:
-    """The canonical program JSON (bytes) read in place: exactly what ``json_parts`` writes.
-
-    ``items`` reads a list of items at the cursor, applying the rules as it goes
-    (``_check_segment``...), and builds the lists only when ``build``; ``unroll``
-    walks it again into an Expanded, each repeat block's text once per round, so
-    the watch never holds a program as lists.  Anything else: _NotCanonical."""
-
-    def __init__(self, data):
-        self.t = data
-        self.p = 0
-
-    def lit(self, s):
-        if not self.t.startswith(s, self.p):
-            raise _NotCanonical
-        self.p += len(s)
-
-    def int(self):
-        """A positive int written as ``%d`` writes it (a valid program has no other)."""
-        t, p = self.t, self.p
-        n = 0
-        while p < len(t) and 48 <= t[p] <= 57 and p - self.p < 9:
-            if n == 0 and p > self.p:
-                raise _NotCanonical  # a leading zero
-            n = n * 10 + t[p] - 48
-            p += 1
-        if n == 0:
-            raise _NotCanonical
-        self.p = p
-        return n
-
-    def string(self):
-        """A name's JSON string up to its closing quote (canonical: only \\ and \" escaped)."""
-        t, start = self.t, self.p
-        p = start
-        escaped = False
-        while p < len(t) and (escaped or t[p] != 34):
-            if escaped and t[p] not in (34, 92):
-                raise _NotCanonical
-            escaped = not escaped and t[p] == 92
-            p += 1
-        if p >= len(t):
-            raise _NotCanonical
-        self.p = p + 1
+    if not isinstance(text, str):
         try:
-            raw = t[start:p].decode("utf-8")
+            text = text.decode("utf-8")
         except (UnicodeError, ValueError):
-            raise _NotCanonical from None
-        if 92 not in t[start:p]:
-            return raw
-        out = []
-        escaped = False
-        for ch in raw:
-            if escaped or ch != "\\":
-                out.append(ch)
-            escaped = not escaped and ch == "\\"
-        return "".join(out)
-
-    def program(self, lean):
-        self.lit(_HEAD)
-        name = self.string()
-        self.lit(_LANG)
-        lang = None
-        for code in LANGS:
-            if self.t.startswith(code.encode(), self.p):
-                lang = code
-        if lang is None:
-            raise _NotCanonical
-        self.p += len(lang)
-        self.lit(_ITEMS)
-        prog = make(name, lang, None)
-        prog.text = self.t if lean else None
-        prog.items = self.items(prog, 1, [0], 1, not lean)
-        self.lit(b"}")
-        if self.p != len(self.t):
-            raise _NotCanonical
-        return prog
-
-    def segment(self):
-        """(kind index, ms) of the segment at the cursor."""
-        for kind in range(len(_KIND_TEXTS)):
-            if self.t.startswith(_KIND_TEXTS[kind], self.p):
-                self.p += len(_KIND_TEXTS[kind])
-                ms = self.int()
-                self.lit(b"]")
-                return kind, ms
-        raise _NotCanonical
-
-    def items(self, prog, depth, counter, times, build):
-        out = [] if build else None
-        self.lit(b"[")
-        while True:
-            item = self.item(prog, depth, counter, times, build)
-            if build:
-                out.append(item)
-            if not self.t.startswith(b",", self.p):
-                break
-            self.p += 1
-        self.lit(b"]")
-        return out
-
-    def item(self, prog, depth, counter, times, build):
-        """The item at the cursor, checked into ``prog``; as a list when ``build``."""
-        if not self.t.startswith(_REPEAT, self.p):
-            kind, ms = self.segment()
-            _check_segment(prog, kind, ms, counter, times)
-            return [KINDS[kind], ms] if build else None
-        self.p += len(_REPEAT)
-        _check_depth(depth, counter)
-        count = self.int()
-        _check_count(count, counter)
-        self.lit(b",")
-        inner = self.items(prog, depth + 1, counter, times * count, build)
-        self.lit(b"]")
-        return ["x", count, inner] if build else None
-
-    def skip_to_items(self):
-        self.p = self.t.index(_ITEMS) + len(_ITEMS)  # the name cannot hold it: its quotes are escaped
-
-    def unroll(self, exp, round_no, rounds):
-        """Fill ``exp`` from the (checked) list of items at the cursor."""
-        self.p += 1  # [
-        while True:
-            if self.t.startswith(_REPEAT, self.p):
-                self.p += len(_REPEAT)
-                count = self.int()
-                start = self.p + 1  # after the comma
-                for r in range(count):
-                    self.p = start
-                    self.unroll(exp, r + 1, count)
-                self.p += 1  # the block's ]
-            else:
-                kind, ms = self.segment()
-                exp.add(kind, ms, round_no, rounds)
-            if self.t[self.p] != 44:  # ,
-                break
-            self.p += 1
-        self.p += 1  # ]
-
-    def shape(self):
-        """``shape`` of the (checked) program: each top-level item tallied, only the winner built."""
-        self.skip_to_items()
-        best_at = best_ms = -1
-        best_is_block = False
-        while self.t[self.p] != 93:  # the items' ]
-            self.p += 1  # the [ before the first item, or a comma
-            at = self.p
-            tally = _Tally()
-            self.item(tally, 1, [0], 1, False)
-            is_block = self.t.startswith(_REPEAT, at)
-            if best_at < 0 or _wins(tally.total_ms, is_block, best_ms, best_is_block):
-                best_at, best_ms, best_is_block = at, tally.total_ms, is_block
-        self.p = best_at
-        return _shape_of(self.item(_Tally(), 1, [0], 1, True))
-
-
-class _Tally:
-    """What ``shape`` counts an item into (the text was checked when it was loaded)."""
-
-    def __init__(self):
-        self.segments = self.total_ms = self.run_ms = 0
+            raise ProgramError("program: not UTF-8 text") from None
+    try:
+        obj = json.loads(text)
+    except (ValueError, TypeError, RuntimeError):  # RuntimeError: CPython's RecursionError on deep nesting
+        raise ProgramError("program: not valid JSON") from None
+    if type(obj) is not dict:
+        raise ProgramError("program: must be a JSON object")
+    if type(obj.get("v")) is not int or obj.get("v") != FORMAT_VERSION:
+        raise ProgramError("program: format version %r, this firmware reads %d" % (
+            obj.get("v"), FORMAT_VERSION))
+    for key in obj:
+        if key not in ("v", "name", "lang", "items"):
+            raise ProgramError("program: unknown field %r" % key)
+    prog = make(obj.get("name", ""), obj.get("lang", "en"), obj.get("items"))
+    if not is_text_of(json_parts(prog), text):  # the id is the hash of these exact bytes; MicroPython's JSON is lenient
+        raise ProgramError("program: not in the canonical form runcue writes (re-push it with runcue)")
+    return prog
 
 
 def _json_str(s):
@@ -408,6 +265,35 @@ def _json_str(s):
             out.append(ch)
     out.append('"')
     return "".join(out)
+
+
+def _items_parts(items):
+    yield "["
+    first = True
+    for item in items:
+        if not first:
+            yield ","
+        first = False
+        if item[0] == "x":
+            yield '["x",%d,' % item[1]
+            for part in _items_parts(item[2]):
+                yield part
+            yield "]"
+        else:
+            yield '["%s",%d]' % (item[0], item[1])
+    yield "]"
+
+
+def json_parts(prog):
+    """The canonical JSON piece by piece: the watch checks a file against it without building it whole."""
+    yield '{"v":%d,"name":%s,"lang":"%s","items":' % (FORMAT_VERSION, _json_str(prog.name), prog.lang)
+    for part in _items_parts(prog.items):
+        yield part
+    yield "}"
+
+
+def canonical_json(prog):
+    return "".join(json_parts(prog))
 
 
 def is_text_of(parts, text):
@@ -470,12 +356,7 @@ class Expanded:
         self.run_ms = prog.run_ms
         self._i = 0
         self._t = 0
-        if prog.items is None:
-            reader = _Reader(prog.text)
-            reader.skip_to_items()
-            reader.unroll(self, 0, 0)
-        else:
-            self._fill(prog.items, 0, 0)
+        self._fill(prog.items, 0, 0)
         self.start_ms[n] = self._t
 
     def _fill(self, items, round_no, rounds):
@@ -483,18 +364,14 @@ class Expanded:
             if item[0] == "x":
                 for r in range(item[1]):
                     self._fill(item[2], r + 1, item[1])
-            else:
-                self.add(KINDS.index(item[0]), item[1], round_no, rounds)
-
-    def add(self, kind, ms, round_no, rounds):
-        """The next segment: ``kind`` for ``ms``, round ``round_no`` of ``rounds`` of its block."""
-        i = self._i
-        self.kind[i] = kind
-        self.start_ms[i] = self._t
-        self.round_no[i] = round_no
-        self.rounds[i] = rounds
-        self._t += ms
-        self._i = i + 1
+                continue
+            i = self._i
+            self.kind[i] = KINDS.index(item[0])
+            self.start_ms[i] = self._t
+            self.round_no[i] = round_no
+            self.rounds[i] = rounds
+            self._t += item[1]
+            self._i = i + 1
 
     def duration_ms(self, i):
         return self.start_ms[i + 1] - self.start_ms[i]

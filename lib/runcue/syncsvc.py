@@ -105,13 +105,11 @@ def _active():
     idx, why = planstore.load_index()
     if idx is not None or why is not None:
         return "plan", idx, why
-    try:
-        with open(PROGRAM_FILE, "rb") as f:
-            data = f.read()
-    except OSError:
+    text = _read_text(PROGRAM_FILE)
+    if text is None:
         return None, None, None
     try:
-        return "program", program.loads(data, True), None
+        return "program", program.loads(text), None
     except program.ProgramError as e:
         return "program", None, str(e)
 
@@ -271,11 +269,11 @@ def put_program(b64, crc):
     if data is None:
         return _fail(why)
     try:
-        prog = program.loads(data, True)
+        prog = program.loads(data)
     except program.ProgramError as e:
         return _fail(str(e))
     try:
-        write_atomic(PROGRAM_FILE, data)  # canonical: exactly the program's bytes
+        write_atomic(PROGRAM_FILE, prog.to_json().encode())
     except OSError as e:
         return _fail("program: not stored (%s)" % e)
     planstore.remove()  # after the program is stored: a cut before leaves the plan in force
@@ -292,7 +290,7 @@ def put_session(b64, crc, offset):
     if data is None:
         return _fail(why)
     try:
-        prog = program.loads(data, True)  # canonical: data is exactly prog.to_json()
+        prog = program.loads(data)  # canonical: data is exactly prog.to_json()
     except program.ProgramError as e:
         return _fail("put_session: %s" % e)
     try:

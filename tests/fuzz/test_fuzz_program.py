@@ -265,43 +265,14 @@ def test_toml_segment_tables_from_valid_items(items, lang):
 
 # -- device JSON (program.loads) -----------------------------------------------------------
 
-def json_reference(data):
-    """The device form as JSON defines it: what json reads, make accepts and runcue writes back
-    byte for byte; None when that is not a program (the reader in place must agree)."""
-    try:
-        text = data.decode("utf-8") if isinstance(data, bytes) else data
-        obj = json.loads(text)
-        prog = program.make(obj["name"], obj["lang"], obj["items"])
-    except (ValueError, TypeError, KeyError, RecursionError, AttributeError):
-        return None
-    return prog if prog.to_json() == text else None
-
-
-def same_lean(prog, data):
-    """The watch's lean load of ``data`` plays, shapes and names exactly what the lists say."""
-    lean = program.loads(data if isinstance(data, bytes) else data.encode(), True)
-    assert lean.items is None and (lean.name, lean.lang, lean.id()) == (prog.name, prog.lang, prog.id())
-    assert (lean.segments, lean.total_ms, lean.run_ms) == (prog.segments, prog.total_ms, prog.run_ms)
-    assert lean.shape() == prog.shape()
-    a, b = lean.expand(), prog.expand()
-    assert (list(a.kind), list(a.start_ms), list(a.round_no), list(a.rounds)) == \
-        (list(b.kind), list(b.start_ms), list(b.round_no), list(b.rounds))
-
-
 def device_load(data):
     with time_limit():
         try:
             prog = program.loads(data)
         except ProgramError as e:
             clean_message(e)
-            prog = None
-    expected = json_reference(data)
-    assert (prog is None) == (expected is None), (data, prog, expected)
-    if prog is None:
-        return None
-    assert prog.items == expected.items and prog.id() == expected.id()
+            return None
     check_program(prog)
-    same_lean(prog, data)
     return prog
 
 
@@ -349,22 +320,6 @@ def near_items():
 
     return st.recursive(segment, lambda inner: st.one_of(block(inner), st.lists(inner, max_size=3)),
                         max_leaves=12).map(lambda it: [it] if it and it[0] == "x" else it)
-
-
-@FUZZ
-@given(items_strategy(max_seconds=600), st.text(max_size=40), st.sampled_from(program.LANGS), st.data())
-def test_device_json_in_canonical_form_and_its_mutations_read_as_json_defines_them(items, name, lang, data):
-    try:
-        text = program.make(name, lang, items).to_json()
-    except ProgramError:
-        return
-    assert device_load(text) is not None
-    pos = data.draw(st.integers(0, len(text)))
-    op = data.draw(st.sampled_from(["delete", "insert", "replace"]))
-    ch = data.draw(st.sampled_from(list('[]",x0123456789 \\u{}') + ["run", "walk", "\\\"", "00", "-"]))
-    text = {"delete": text[:pos] + text[pos + 1:], "insert": text[:pos] + ch + text[pos:],
-            "replace": text[:pos] + ch + text[pos + 1:]}[op]
-    device_load(text)
 
 
 @FUZZ

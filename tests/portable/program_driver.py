@@ -3,7 +3,7 @@
 import json
 import sys
 
-from runcue import program, programlists
+from runcue import program
 
 
 def run(vectors):
@@ -24,7 +24,7 @@ def run(vectors):
                 "kinds": list(exp.kind),
                 "starts": list(exp.start_ms),
                 "rounds": [[exp.round_no[i], exp.rounds[i]] for i in range(exp.n)],
-                "generated_name": programlists.generated_name(prog.items, prog.lang),
+                "generated_name": program.generated_name(prog.items, prog.lang),
             })
         except program.ProgramError as e:
             results.append({"error": str(e)})

@@ -40,7 +40,7 @@ words and their language are read by :mod:`.words`; TOML files by :mod:`.program
 
 import re
 
-from runcue import program, programlists
+from runcue import program
 from runcue.program import ProgramError
 from runcue_host import UserError
 from runcue_host.authoring.words import (
@@ -326,7 +326,7 @@ def explain(err, segs, where):
 def default_name(items, lang="en"):
     """The name of a program written as shorthand: its shape and length, as the watch can show it
     ("6x 1:30/2:00 31m", "30 min walk"); the rule is the core's, ``program.generated_name``."""
-    return programlists.generated_name(items, lang)
+    return program.generated_name(items, lang)
 
 
 class Authored:

@@ -23,8 +23,7 @@ SIM = "sim"  # the board the simulated watch on the unix port boots
 MAIN = "main.py"  # the boot file, at the root of the watch's flash
 
 CORE = ("__init__.py", "cues.py", "engine.py", "logstore.py", "logsync.py", "paths.py", "plan.py", "planstore.py",
-        "program.py", "programlists.py", "records.py", "resume.py", "syncsvc.py",
-        "ticks.py")  # lib/runcue -> /lib/runcue
+        "program.py", "records.py", "resume.py", "syncsvc.py", "ticks.py")  # lib/runcue -> /lib/runcue
 APP = ("app.py", "crash.py", "screens.py", "ui.py")  # firmware/ -> /lib
 DRIVERS = ("__init__.py", "battery.py", "bm8563.py", "buttons.py", "clock.py", "flash.py", "piezo.py",
            "st7789.py")  # firmware/drivers -> /lib/drivers: every board gets all of them
