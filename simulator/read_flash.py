@@ -1,8 +1,8 @@
 """Read a sim flash image without booting the watch: ``micropython read_flash.py IMAGE [ROMFS]``.
 
 The image is mounted at '/' as on the watch, and the watch's ROMFS image (a Pico
-whose modules were deployed there) at '/rom', before '/lib' as on the rp2 port.  Prints the whole log as ``log HEX``
-lines (one read of at most a block each: a full log does not fit the heap at
+whose modules were deployed there) at '/rom', before '/lib' as on the rp2 port.
+Prints the whole log as ``log HEX`` lines (one read of at most a block each: a full log does not fit the heap at
 once), the watch's own ``syncsvc.info()`` reply (``RC:...``: the program in
 force, as `runcue device info` sees it), then one JSON line: the files on the
 image and the log's state.  Opens the log with boot=False so nothing is counted.

@@ -117,6 +117,12 @@ def steps(bundle, romfs):
             ["fs", "cp", str(bundle / manifest.MAIN), str(bundle / "fw.id"), ":"]]
 
 
+def install(bundle, mpremote):
+    """Put ``bundle`` on a watch: ``mpremote(*args)`` runs one mpremote command on it, giving its output."""
+    for args in steps(bundle, has_romfs(mpremote("exec", HAS_ROMFS))):
+        mpremote(*args)
+
+
 def copy_to_port(port, board=None):
     """Copy the bundle to a watch on ``port`` with mpremote (``make deploy``); the bundle id."""
     out, bid = build(board)
@@ -126,8 +132,7 @@ def copy_to_port(port, board=None):
         return subprocess.run([str(mpremote), "connect", port, *args], check=True, stdin=subprocess.DEVNULL,
                               capture_output=True, text=True).stdout
 
-    for args in steps(out, has_romfs(run("exec", HAS_ROMFS))):
-        run(*args)
+    install(out, run)
     from runcue_host.watch.link import restart_app
 
     restart_app(port)

@@ -59,8 +59,7 @@ def deploy_bundle(port):
     bundle, bid = deploy.build(BOARD)
     if installed_id(port) == bid:
         return False
-    for args in deploy.steps(bundle, deploy.has_romfs(mpremote(port, "exec", deploy.HAS_ROMFS))):
-        mpremote(port, *args)
+    deploy.install(bundle, lambda *args: mpremote(port, *args))
     return True
 
 
